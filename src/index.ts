@@ -1,0 +1,1 @@
+export { AutotuneError, ConfigError, DatasetError, BudgetError, ProviderError, CacheError, AbortedError } from "./errors.js";
