@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI lives in the library build (dist/). Ctrl-C aborts the run cleanly once;
+// a second Ctrl-C exits at once.
+import { run } from '../dist/src/cli/main.js';
+import { processIO } from '../dist/src/cli/io.js';
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts += 1;
+  if (interrupts > 1) process.exit(130);
+  controller.abort(new Error('interrupted'));
+});
+process.exitCode = await run(process.argv.slice(2), processIO(controller.signal));

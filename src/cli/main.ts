@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { AutotuneError } from '../index.js';
+import { makeRedactor, processIO, writeLine, type CliIO } from './io.js';
+import { registerCreate } from './commands/create.js';
+
+/** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
+const EXIT_BUG = 70;
+
+/**
+ * Run the CLI with arguments (without `node autotune`); resolves to the exit code. Only
+ * bin/autotune.js touches process.exitCode, so tests run commands in-process.
+ */
+export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const redact = makeRedactor(io.env);
+  const program = new Command('autotune')
+    .description('Cost-aware tuning and evaluation of LLM inference settings')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(redact(s)),
+    })
+    .showHelpAfterError('(run with --help for usage)');
+  let exitCode = 0;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  registerCreate(program, io, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io, redact);
+  }
+}
+
+/** Print an error the way users need it: location, message, what to do. Returns the exit code. */
+export function reportError(err: unknown, io: CliIO, redact: (s: string) => string): number {
+  if (err instanceof CommanderError) {
+    // help and version are not failures; usage errors were already printed by commander
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (err instanceof AutotuneError) {
+    const where = err.location ? `${err.location}: ` : '';
+    writeLine(io.stderr, `error: ${where}${err.message}`, redact);
+    if (err.hint) writeLine(io.stderr, `  hint: ${err.hint}`, redact);
+    return err.exitCode;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  writeLine(io.stderr, `internal error: ${e.stack ?? e.message}`, redact);
+  writeLine(io.stderr, 'this is a bug in autotune: please report it with the command you ran', redact);
+  return EXIT_BUG;
+}

@@ -1,0 +1,30 @@
+import type { EngineEvent } from '../../index.js';
+import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+
+/** Print engine events on stderr as warnings; each endpoint or model is reported once. */
+export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: EngineEvent) => void {
+  const c = colorsFor(io, 'stderr');
+  const redact = makeRedactor(io.env);
+  const seen = new Set<string>();
+  const once = (key: string, text: string): void => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    writeLine(io.stderr, c.yellow(`warning: ${text}`), redact);
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'unknown_price':
+        once(`price:${e.model}`, `no price known for model ${e.model}: its cost counts as $0 (add it under prices: in the config)`);
+        break;
+      case 'endpoint_down':
+        once(`down:${e.configId}`, `config ${e.configId} (${e.endpoint}) is down (${e.reason}); using the next endpoint`);
+        break;
+      case 'failover':
+        once(`failover:${e.configId}:${e.kind}`, `config ${e.configId} (${e.endpoint}) failed (${e.kind}: ${e.message}); trying the next endpoint`);
+        break;
+      case 'retry':
+        if (opts.retries !== false) writeLine(io.stderr, c.dim(`retry: config ${e.configId} ${e.kind}, attempt ${e.attempt + 1} in ${(e.delayMs / 1000).toFixed(1)}s`), redact);
+        break;
+    }
+  };
+}

@@ -1,0 +1,99 @@
+import { ConfigError } from '../errors.js';
+import { instantiateMessages, instantiatePrompt } from './template.js';
+import type { ChatMessage, RequestParams, TemplateContext } from './types.js';
+
+/** Which OpenAI endpoint a model is served on. */
+export type ApiKind = 'chat' | 'completion';
+
+/** The body of one HTTP request, ready to send (templates filled, autotune-only keys removed). */
+export interface BuiltRequest {
+  api: ApiKind;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Keys that are autotune's own settings, not OpenAI parameters: they are stripped before the
+ * request is sent and never enter the cache key (the original leaked `seed`,
+ * `max_retry_period`… into requests and cache keys; AutoGen issues #808/#884).
+ */
+export const NON_REQUEST_KEYS = new Set([
+  'allow_format_str_template',
+  'request_timeout',
+  'retry_timeout',
+  'max_retry_period',
+  'retry_wait_time',
+  'cache_seed',
+  'use_cache',
+  'api',
+]);
+
+/**
+ * Legacy completion models (served on /v1/completions). Everything else is a chat model: the
+ * original's exact-match set of chat models sent every newer chat model to the wrong endpoint.
+ * A config can force the endpoint with `api: chat|completion`.
+ */
+export function apiKindOf(model: string, forced?: unknown): ApiKind {
+  if (forced === 'chat' || forced === 'completion') return forced;
+  if (/^(text-|code-)/.test(model)) return 'completion';
+  if (/^(ada|babbage|curie|davinci)(-\d+)?$/.test(model)) return 'completion';
+  if (/-instruct(-\d+)?$/.test(model)) return 'completion';
+  return 'chat';
+}
+
+/**
+ * Build the HTTP request for `params` and a context. A prompt for a chat model becomes one
+ * user message; messages for a completion model are an error (the original sent them anyway).
+ */
+export function buildRequest(params: RequestParams, context: TemplateContext | undefined, allowFormat = true): BuiltRequest {
+  const { model, prompt, messages } = params;
+  if (typeof model !== 'string' || model === '') {
+    throw new ConfigError('no model given', { field: 'model', hint: 'set model: in the config, or pass --model' });
+  }
+  const api = apiKindOf(model, params.api);
+  const ctx = context ?? {};
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || NON_REQUEST_KEYS.has(k) || k === 'prompt' || k === 'messages') continue;
+    body[k] = v;
+  }
+  if (prompt !== undefined && messages !== undefined) {
+    throw new ConfigError('both prompt and messages are given', { field: 'prompt', hint: 'keep one of them' });
+  }
+  if (api === 'chat') {
+    if (messages !== undefined) body.messages = instantiateMessages(messages, ctx, allowFormat);
+    else if (prompt !== undefined) body.messages = [{ role: 'user', content: instantiatePrompt(prompt, ctx, allowFormat) }];
+    else throw new ConfigError(`either prompt or messages is needed for chat model ${model}`, { field: 'prompt' });
+  } else {
+    if (messages !== undefined) {
+      throw new ConfigError(`${model} is a legacy completion model and takes a prompt, not messages`, {
+        field: 'messages',
+        hint: 'use prompt:, or set api: chat if the endpoint serves it as a chat model',
+      });
+    }
+    if (prompt === undefined) throw new ConfigError(`a prompt is needed for completion model ${model}`, { field: 'prompt' });
+    body.prompt = instantiatePrompt(prompt, ctx, allowFormat);
+  }
+  if (body.stop === null) delete body.stop;
+  return { api, body };
+}
+
+/**
+ * The identity of a request for the cache: everything that changes what the model may answer
+ * (endpoint kind, model, prompt/messages after templating, sampling parameters, stop,
+ * penalties, tools, seed, response_format…) and nothing else. `n` is left out on purpose:
+ * samples are stored one by one under this key, so a request for n is served by the first n.
+ * Credentials, base_url, api_type/version, headers, timeouts and retry settings never reach
+ * the body, so they are never in the key. `stop: "x"` and `stop: ["x"]` are the same request.
+ */
+export function cacheIdentity(req: BuiltRequest): Record<string, unknown> {
+  const { n: _n, stream: _stream, user: _user, ...rest } = req.body;
+  if (typeof rest.stop === 'string') rest.stop = [rest.stop];
+  return { api: req.api, ...rest };
+}
+
+/** Texts of a request's prompt/messages, for token estimates. */
+export function promptTexts(req: BuiltRequest): string[] {
+  if (typeof req.body.prompt === 'string') return [req.body.prompt];
+  const msgs = (req.body.messages ?? []) as ChatMessage[];
+  return msgs.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')));
+}

@@ -1,0 +1,114 @@
+import type { Clock } from '../util/clock.js';
+import type { Price } from '../pricing/price-table.js';
+import { costOf, estimatePromptTokens, worstCaseCost } from '../pricing/cost.js';
+import type { UsageSink } from '../usage/usage-record.js';
+import { promptTexts, type BuiltRequest } from './build-request.js';
+import type { ResolvedEndpoint } from './config-list.js';
+import type { RequestPool } from './request-pool.js';
+import { backoffDelay, isRetryable, type RetryPolicy } from './retry-policy.js';
+import type { SpendGuard } from './spend-guard.js';
+import { AttemptError, type CompletionTransport, type RawCompletion } from './transport.js';
+import type { EngineEvent } from './engine-events.js';
+
+/** What one paid answer cost and how it was obtained. */
+export interface PaidAnswer {
+  raw: RawCompletion;
+  /** USD actually paid for this request. */
+  cost: number;
+  attempts: number;
+  latencyMs: number;
+}
+
+/** Everything `sendWithRetry` needs besides the request. */
+export interface SendDeps {
+  transport: CompletionTransport;
+  pool: RequestPool;
+  clock: Clock;
+  random: () => number;
+  usage?: UsageSink | undefined;
+  onEvent?: ((e: EngineEvent) => void) | undefined;
+}
+
+export interface SendParams {
+  endpoint: ResolvedEndpoint;
+  request: BuiltRequest;
+  requestKey: string;
+  price: Price | undefined;
+  /** Prompt tokens if known from an earlier answer to the same request (tighter reservation). */
+  knownPromptTokens?: number | undefined;
+  policy: RetryPolicy;
+  budget?: SpendGuard | undefined;
+  signal?: AbortSignal | undefined;
+  /** Longest answer to reserve for when max_tokens is not set. */
+  defaultMaxTokens: number;
+}
+
+/**
+ * Send one request to one endpoint through the shared pool, retrying what waiting can fix
+ * (429, 5xx, timeouts, connection errors, malformed answers) with backoff that honours
+ * Retry-After, until `policy.retryTimeoutMs` has passed. Before every attempt the worst-case
+ * cost is reserved on the budget; an attempt the budget cannot cover is never sent. Every
+ * attempt, failed or not, becomes a usage record. Throws the last AttemptError on giving up.
+ */
+export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<PaidAnswer> {
+  const { clock } = deps;
+  const started = clock.now();
+  const model = String(p.request.body.model);
+  const n = Number(p.request.body.n ?? 1);
+  for (let attempt = 0; ; attempt++) {
+    const release = await deps.pool.acquire(p.signal);
+    let reservation = null;
+    if (p.budget && p.price) {
+      const promptTokens = p.knownPromptTokens ?? estimatePromptTokens(promptTexts(p.request));
+      const maxTokens = Number(p.request.body.max_tokens ?? p.defaultMaxTokens) * n;
+      reservation = p.budget.reserve(worstCaseCost(promptTokens, maxTokens, p.price));
+      if (!reservation) {
+        release();
+        throw new AttemptError('budget', 'the optimization budget cannot cover this request');
+      }
+    }
+    const t0 = clock.now();
+    try {
+      const raw = await deps.transport.send(p.endpoint, p.request, { timeoutMs: p.policy.requestTimeoutMs, signal: p.signal });
+      const usage = { prompt_tokens: raw.usage?.prompt_tokens ?? 0, completion_tokens: raw.usage?.completion_tokens ?? 0 };
+      const cost = p.price ? costOf(usage, p.price) : 0;
+      reservation?.commit(cost);
+      deps.pool.onSuccess();
+      const latencyMs = clock.now() - t0;
+      record(deps, p, { model: raw.model ?? model, n, ...usage, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
+      return { raw, cost, attempts: attempt + 1, latencyMs };
+    } catch (err) {
+      release(); // never hold a slot while backing off
+      reservation?.release();
+      const failure = err instanceof AttemptError ? err : new AttemptError('other', String(err));
+      record(deps, p, { model, n, prompt_tokens: 0, completion_tokens: 0, cost: 0, latency_ms: clock.now() - t0, outcome: 'failed', error: failure.kind, attempts: attempt + 1 });
+      if (failure.kind === 'rate_limit') deps.pool.onRateLimit();
+      if (p.signal?.aborted) throw new AttemptError('aborted', 'request aborted');
+      if (!isRetryable(failure.kind) || failure.refused) throw failure;
+      const delay = backoffDelay(p.policy, attempt, failure.retryAfterMs, deps.random);
+      if (clock.now() + delay - started > p.policy.retryTimeoutMs) throw failure;
+      deps.onEvent?.({ type: 'retry', configId: p.endpoint.index, endpoint: p.endpoint.label, kind: failure.kind, attempt: attempt + 1, delayMs: Math.round(delay) });
+      await clock.sleep(delay, p.signal).catch(() => undefined);
+      if (p.signal?.aborted) throw new AttemptError('aborted', 'request aborted');
+    } finally {
+      release();
+    }
+  }
+}
+
+function record(
+  deps: SendDeps,
+  p: SendParams,
+  r: { model: string; n: number; prompt_tokens: number; completion_tokens: number; cost: number; latency_ms: number; outcome: 'ok' | 'retried' | 'failed'; error?: string; attempts: number },
+): void {
+  deps.usage?.record({
+    time: deps.clock.now(),
+    endpoint: p.endpoint.label,
+    config_id: p.endpoint.index,
+    saved: 0,
+    cached: false,
+    request_key: p.requestKey,
+    request: p.request.body,
+    ...r,
+  });
+}

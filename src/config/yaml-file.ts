@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError } from '../errors.js';
+
+/** A parsed YAML (or JSON) file that can say on which line a key path sits. */
+export interface YamlSource {
+  file: string;
+  value: unknown;
+  /** 1-based line of the node at `path` (keys and list indices), or of its nearest parent. */
+  lineOf(path: ReadonlyArray<string | number>): number | undefined;
+}
+
+/** Read and parse a YAML/JSON file; a syntax error names the file, line and column. */
+export function readYamlFile(file: string): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${(err as Error).message}`}`, {
+      file,
+      code: 'E_CONFIG_READ',
+      hint: 'check the path (relative paths are from the current directory)',
+    });
+  }
+  return parseYamlText(text, file);
+}
+
+/** Parse YAML text (for tests and inline configs). */
+export function parseYamlText(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.pos?.[0];
+    const line = pos === undefined ? undefined : lineCounter.linePos(pos).line;
+    throw new ConfigError(`${file} is not valid YAML: ${first.message.split('\n')[0]}`, {
+      file,
+      ...(line ? { line } : {}),
+      code: 'E_CONFIG_YAML',
+      hint: 'fix the YAML syntax at that line (indentation, quotes, a missing colon)',
+    });
+  }
+  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  return { file, value, lineOf: (path) => lineOf(doc, lineCounter, path) };
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
+  let node: unknown = doc.contents;
+  let best: number | undefined = rangeLine(node, lc);
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === String(part));
+      if (!pair) break;
+      best = rangeLine(pair.key, lc) ?? best;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(part)];
+      if (item === undefined) break;
+      best = rangeLine(item, lc) ?? best;
+      node = item;
+    } else break;
+  }
+  return best;
+}
+
+function rangeLine(node: unknown, lc: LineCounter): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? lc.linePos(range[0]).line : undefined;
+}
+
+export { closest } from '../util/closest.js';

@@ -1,0 +1,36 @@
+/**
+ * Shared types of the evaluation library: what an eval function receives and returns, how an
+ * eval is named in a config, and the outcome of running one safely.
+ */
+
+/**
+ * Metrics one eval produced for one instance (row). Values are plain finite numbers; booleans
+ * returned by user evals are converted to 0/1 by {@link runEval}, anything else is reported.
+ *
+ * @example
+ * const metrics: EvalResult = { success: 1, expected_success: 0.75 };
+ */
+export type EvalResult = Record<string, number>;
+
+/**
+ * A function scoring the `n` responses produced for one data row. Responses are always strings
+ * (function-call objects are JSON-stringified before the call); the row is the raw dataset record.
+ *
+ * @example
+ * const evaluate: EvalFunction = (responses, row) => ({
+ *   success: responses.some((r) => r.trim() === String(row['answer'])) ? 1 : 0,
+ * });
+ */
+export type EvalFunction = (
+  responses: string[],
+  row: Record<string, unknown>,
+) => EvalResult | Promise<EvalResult>;
+
+/**
+ * How a config names its eval: a module path (`./eval.mjs`, `.js`, `.cjs`), `builtin:NAME`, or
+ * `{ builtin: NAME, ...options }`.
+ */
+export type EvalSpec = string | { builtin: string; [option: string]: unknown };
+
+/** Result of {@link runEval}: metrics, or a message that names the failing instance. */
+export type EvalOutcome = { ok: true; metrics: EvalResult } | { ok: false; error: string };

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CacheError } from '../errors.js';
+
+export type Db = Database.Database;
+
+/** A schema migration: the SQL run to move from `user_version = index` to `index + 1`. */
+export type Migration = string;
+
+/**
+ * Open (creating if needed) a SQLite file for concurrent use by several processes:
+ * WAL journal (readers never block the writer), a generous busy timeout so a second process
+ * waits instead of failing with SQLITE_BUSY, and NORMAL sync (WAL keeps the file consistent
+ * after a crash; at most the last transactions are lost, never the database).
+ */
+export function openDatabase(path: string, migrations: readonly Migration[]): Db {
+  let db: Db;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: 15000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 15000');
+  } catch (err) {
+    throw new CacheError(`cannot open database ${path}: ${(err as Error).message}`, {
+      file: path,
+      cause: err,
+      hint: 'check that the directory is writable, or point --cache-path-root elsewhere',
+    });
+  }
+  migrate(db, path, migrations);
+  return db;
+}
+
+function migrate(db: Db, path: string, migrations: readonly Migration[]): void {
+  // BEGIN IMMEDIATE takes the write lock first, so two processes opening a fresh file at once
+  // do not both try to create the schema.
+  const run = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) {
+      throw new CacheError(`database ${path} has schema version ${version}, newer than this autotune knows (${migrations.length})`, {
+        file: path,
+        hint: 'upgrade autotune, or clear this cache',
+      });
+    }
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v] as string);
+    if (version !== migrations.length) db.pragma(`user_version = ${migrations.length}`);
+  });
+  run.immediate();
+}

@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import { openDatabase, type Db } from './database.js';
+
+/** One cached sample (one choice of a completion), with its share of the tokens. */
+export interface CachedSample {
+  /** The OpenAI choice object without its `index` (message/text, finish_reason, …). */
+  choice: Record<string, unknown>;
+  /** Completion tokens attributed to this choice. */
+  completionTokens: number;
+  /** Prompt tokens of the request that produced it. */
+  promptTokens: number;
+  /** Model name the server reported. */
+  model: string;
+}
+
+/**
+ * Where completions are remembered. Samples are stored per request key (the canonical request
+ * *without* `n`), in the order they were drawn, so a request for n samples can be served from
+ * the first n stored ones and only the missing ones need to be paid for.
+ */
+export interface ResponseCache {
+  /** The first `n` samples stored under `key` (fewer if fewer are stored). */
+  get(key: string, n: number): CachedSample[];
+  /** Append samples under `key` (after any already stored), atomically. */
+  append(key: string, request: unknown, samples: readonly CachedSample[]): void;
+  /** Number of distinct request keys and samples. */
+  stats(): { requests: number; samples: number };
+  close(): void;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE requests (
+     key TEXT PRIMARY KEY,
+     request TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE samples (
+     key TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     model TEXT NOT NULL,
+     prompt_tokens INTEGER NOT NULL,
+     completion_tokens INTEGER NOT NULL,
+     choice TEXT NOT NULL,
+     PRIMARY KEY (key, idx)
+   ) WITHOUT ROWID;`,
+];
+
+/** The cache directory of a seed: `{root}/{seed}`. */
+export function cacheDir(root: string, seed: number | string): string {
+  return join(root, String(seed));
+}
+
+/** The SQLite file inside a seed's cache directory. */
+export const CACHE_FILE = 'cache.sqlite';
+
+/**
+ * SQLite-backed ResponseCache at `{root}/{seed}/cache.sqlite`, safe across processes. The file
+ * is created on first use, so a run that fails validation leaves nothing behind.
+ */
+export class SqliteResponseCache implements ResponseCache {
+  private handle: Statements | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** Open the cache of one seed under a root directory. */
+  static open(root: string, seed: number | string): SqliteResponseCache {
+    return new SqliteResponseCache(join(cacheDir(root, seed), CACHE_FILE));
+  }
+
+  private get s(): Statements {
+    this.handle ??= prepare(openDatabase(this.path, MIGRATIONS), this.now);
+    return this.handle;
+  }
+
+  get(key: string, n: number): CachedSample[] {
+    return this.s.selectSamples.all(key, n).map((r) => ({
+      model: r.model,
+      promptTokens: r.prompt_tokens,
+      completionTokens: r.completion_tokens,
+      choice: JSON.parse(r.choice) as Record<string, unknown>,
+    }));
+  }
+
+  append(key: string, request: unknown, samples: readonly CachedSample[]): void {
+    if (samples.length === 0) return;
+    this.s.appendTx.immediate(key, JSON.stringify(request), samples);
+  }
+
+  stats(): { requests: number; samples: number } {
+    const db = this.s.db;
+    const r = db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM requests').get();
+    const s = db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM samples').get();
+    return { requests: r?.c ?? 0, samples: s?.c ?? 0 };
+  }
+
+  close(): void {
+    if (this.handle?.db.open) this.handle.db.close();
+    this.handle = undefined;
+  }
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Db, now: () => number) {
+  const selectSamples = db.prepare<[string, number], { model: string; prompt_tokens: number; completion_tokens: number; choice: string }>(
+    'SELECT model, prompt_tokens, completion_tokens, choice FROM samples WHERE key = ? ORDER BY idx LIMIT ?',
+  );
+  const countSamples = db.prepare<[string], { c: number }>('SELECT COALESCE(MAX(idx) + 1, 0) AS c FROM samples WHERE key = ?');
+  const insertRequest = db.prepare('INSERT OR IGNORE INTO requests (key, request, created_at) VALUES (?, ?, ?)');
+  const insertSample = db.prepare('INSERT INTO samples (key, idx, model, prompt_tokens, completion_tokens, choice) VALUES (?, ?, ?, ?, ?, ?)');
+  // Appending reads the current count and writes after it inside one IMMEDIATE transaction,
+  // so two processes appending to the same key never collide or overwrite each other.
+  const appendTx = db.transaction((key: string, request: string, samples: readonly CachedSample[]) => {
+    insertRequest.run(key, request, now());
+    let idx = countSamples.get(key)?.c ?? 0;
+    for (const s of samples) insertSample.run(key, idx++, s.model, s.promptTokens, s.completionTokens, JSON.stringify(s.choice));
+  });
+  return { db, selectSamples, appendTx };
+}
