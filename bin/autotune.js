@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in the library build (dist/). Ctrl-C aborts the run cleanly once;
 // a second Ctrl-C exits at once.
+import { setMaxListeners } from 'node:events';
 import { run } from '../dist/src/cli/main.js';
 import { processIO } from '../dist/src/cli/io.js';
 
 const controller = new AbortController();
+// every in-flight request listens for the abort: many at once is normal, not a leak
+setMaxListeners(0, controller.signal);
 let interrupts = 0;
 process.on('SIGINT', () => {
   interrupts += 1;

@@ -7,7 +7,11 @@ import type { CompletionTransport } from './completion/transport.js';
 import type { EndpointConfig } from './completion/types.js';
 import type { PriceTable } from './pricing/price-table.js';
 import { SqliteResponseCache, type ResponseCache } from './store/response-cache.js';
-import type { UsageSink } from './usage/usage-record.js';
+import { combineSinks, type UsageSink } from './usage/usage-record.js';
+import type { CacheError } from './errors.js';
+import { SqliteUsageLog } from './usage/sqlite-usage-log.js';
+import { newRunId } from './usage/run-id.js';
+import { usageLogPath, type UsageCommand } from './usage/usage-schema.js';
 import { systemClock, type Clock } from './util/clock.js';
 
 /** Defaults shared by every command: the original's cache layout `.cache/41`. */
@@ -27,6 +31,11 @@ export interface RunOptions {
   configList?: readonly EndpointConfig[];
   retry?: Partial<RetryPolicy>;
   usage?: UsageSink;
+  /**
+   * Also log usage to `{cachePathRoot}/usage.sqlite` (what the CLI does), under this command
+   * and run id (default: a fresh one). The log is flushed and closed with the context.
+   */
+  usageLog?: { command: UsageCommand; runId?: string; history?: boolean; onError?: (err: CacheError) => void };
   onEvent?: (e: EngineEvent) => void;
   clock?: Clock;
   random?: () => number;
@@ -38,6 +47,8 @@ export interface RunContext {
   engine: CompletionEngine;
   cache: ResponseCache | null;
   clock: Clock;
+  /** The SQLite usage log, when `usageLog` was asked for. */
+  usageLog?: SqliteUsageLog;
   close(): void;
 }
 
@@ -53,13 +64,25 @@ export function openRunContext(opts: RunOptions = {}): RunContext {
       ownsCache = true;
     }
   }
+  const usageLog = opts.usageLog
+    ? new SqliteUsageLog({
+        path: usageLogPath(opts.cachePathRoot ?? DEFAULT_CACHE_ROOT),
+        runId: opts.usageLog.runId ?? newRunId(clock.now()),
+        command: opts.usageLog.command,
+        seed: ownsCache ? String(opts.seed ?? DEFAULT_SEED) : null,
+        clock,
+        ...(opts.usageLog.history !== undefined ? { history: opts.usageLog.history } : {}),
+        ...(opts.usageLog.onError ? { onError: opts.usageLog.onError } : {}),
+      })
+    : undefined;
+  const usage = combineSinks(opts.usage, usageLog);
   const engine = new CompletionEngine({
     env: opts.env ?? process.env,
     cache,
     pool: new RequestPool(opts.concurrency ?? 8, () => clock.now()),
     clock,
     ...(opts.transport ? { transport: opts.transport } : {}),
-    ...(opts.usage ? { usage: opts.usage } : {}),
+    ...(usage ? { usage } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.prices ? { prices: opts.prices } : {}),
     ...(opts.configList ? { configList: opts.configList } : {}),
@@ -70,8 +93,10 @@ export function openRunContext(opts: RunOptions = {}): RunContext {
     engine,
     cache,
     clock,
+    ...(usageLog ? { usageLog } : {}),
     close: () => {
       if (ownsCache) cache?.close();
+      usageLog?.close();
     },
   };
 }

@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { AutotuneError } from '../index.js';
 import { makeRedactor, processIO, writeLine, type CliIO } from './io.js';
 import { registerCreate } from './commands/create.js';
+import { registerUsage } from './commands/usage.js';
+import { registerCache } from './commands/cache.js';
+import { registerTest } from './commands/test.js';
+import { registerTune } from './commands/tune.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -25,6 +29,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     exitCode = code;
   };
   registerCreate(program, io, setExit);
+  registerUsage(program, io, setExit);
+  registerCache(program, io, setExit);
+  registerTest(program, io, setExit);
+  registerTune(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

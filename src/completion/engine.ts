@@ -221,7 +221,7 @@ export class CompletionEngine {
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     const cost = price ? costOf(usage, price) : 0;
     if (cached.length > 0) this.recordHit(endpoint, request, key, cached, price, fresh.length === 0);
-    return {
+    const response = {
       id,
       object: request.api === 'chat' ? 'chat.completion' : 'text_completion',
       created,
@@ -234,6 +234,9 @@ export class CompletionEngine {
       cached: fresh.length === 0,
       cached_choices: cached.length,
     };
+    // History (the original's _book_keeping): one call record per endpoint that answered.
+    this.deps.usage?.recordCall?.({ time: this.clock.now(), request_key: key, config_id: endpoint.index, request: request.body, response });
+    return response;
   }
 
   private recordHit(endpoint: ResolvedEndpoint, request: BuiltRequest, key: string, hit: CachedSample[], price: Price | undefined, whole: boolean): void {

@@ -61,7 +61,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
     if (p.budget && p.price) {
       const promptTokens = p.knownPromptTokens ?? estimatePromptTokens(promptTexts(p.request));
       const maxTokens = Number(p.request.body.max_tokens ?? p.defaultMaxTokens) * n;
-      reservation = p.budget.reserve(worstCaseCost(promptTokens, maxTokens, p.price));
+      reservation = await p.budget.reserve(worstCaseCost(promptTokens, maxTokens, p.price));
       if (!reservation) {
         release();
         throw new AttemptError('budget', 'the optimization budget cannot cover this request');

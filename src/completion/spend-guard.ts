@@ -8,9 +8,9 @@ export interface Reservation {
 
 /**
  * Guards new spending. The engine reserves the worst-case cost of each request before sending
- * it; `reserve` returns null when that would pass the budget, and the engine then refuses to
- * send. See `BudgetLedger` for the implementation used by tune.
+ * it; `reserve` resolves to null when that would pass the budget, and the engine then refuses
+ * to send. See `BudgetLedger` for the implementation used by tune.
  */
 export interface SpendGuard {
-  reserve(worstCaseUsd: number): Reservation | null;
+  reserve(worstCaseUsd: number): Promise<Reservation | null>;
 }

@@ -2,14 +2,18 @@ import type { Reservation, SpendGuard } from '../completion/spend-guard.js';
 
 /**
  * The optimization budget as a ledger. A request is sent only after its worst-case cost is
- * reserved; a reservation that would take spent + reserved past the budget is refused. Once
- * the answer arrives the reservation is replaced by the actual cost. So the money spent can
- * never pass the budget, whatever runs concurrently. Cache hits never touch the ledger: only
- * new spend counts (the original counted cached answers as spent).
+ * reserved; a reservation that would take spent + reserved past the budget waits while other
+ * requests are in flight (their actual cost is usually far below their worst case, and frees
+ * room), and is refused when nothing is in flight and it still does not fit. Once an answer
+ * arrives its reservation is replaced by the actual cost. So the money spent can never pass the
+ * budget, whatever runs concurrently. Cache hits never touch the ledger: only new spend counts
+ * (the original counted cached answers as spent).
  */
 export class BudgetLedger implements SpendGuard {
   private spentUsd = 0;
   private reservedUsd = 0;
+  private holds = 0;
+  private readonly waiters: Array<() => void> = [];
   /** Requests refused for lack of budget. */
   refusals = 0;
 
@@ -30,20 +34,39 @@ export class BudgetLedger implements SpendGuard {
     return Math.max(0, this.budgetUsd - this.spentUsd - this.reservedUsd);
   }
 
-  reserve(worstCaseUsd: number): Reservation | null {
+  /** Count money an earlier run of the same tune already spent (resume). */
+  preCharge(usd: number): void {
+    this.spentUsd += Math.max(0, usd);
+  }
+
+  /** Reserve now or never: null when it does not fit at this moment. */
+  tryReserve(worstCaseUsd: number): Reservation | null {
     const amount = Math.max(0, worstCaseUsd);
-    if (this.spentUsd + this.reservedUsd + amount > this.budgetUsd) {
-      this.refusals++;
-      return null;
-    }
+    if (this.spentUsd + this.reservedUsd + amount > this.budgetUsd) return null;
     this.reservedUsd += amount;
+    this.holds++;
     let settled = false;
     const settle = (actual: number): void => {
       if (settled) return;
       settled = true;
+      this.holds--;
       this.reservedUsd = Math.max(0, this.reservedUsd - amount);
+      if (this.holds === 0) this.reservedUsd = 0; // no float dust once nothing is held
       this.spentUsd += actual;
+      for (const w of this.waiters.splice(0)) w();
     };
     return { commit: (actual) => settle(Math.max(0, actual)), release: () => settle(0) };
+  }
+
+  async reserve(worstCaseUsd: number): Promise<Reservation | null> {
+    for (;;) {
+      const r = this.tryReserve(worstCaseUsd);
+      if (r) return r;
+      if (this.holds === 0 || this.spentUsd + Math.max(0, worstCaseUsd) > this.budgetUsd) {
+        this.refusals++;
+        return null;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
   }
 }

@@ -29,7 +29,55 @@ export interface UsageRecord {
   response?: Record<string, unknown>;
 }
 
-/** Receives usage records. The SQLite usage log implements it; tests may collect in memory. */
+/**
+ * One answered call at one endpoint: the original's `_book_keeping(config, response)` point,
+ * reached once per endpoint that returned a response (cache hits included, before the filter).
+ * History (compact or full) is built from these; usage totals come from UsageRecords.
+ */
+export interface CallRecord {
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Cache key of the request (no secrets). */
+  request_key: string;
+  config_id: number;
+  /** The request as built for this endpoint: templates filled, `n` as asked, no credentials. */
+  request: Record<string, unknown>;
+  /** The response as returned for this endpoint (choices, usage, list-price `cost`, `cached`). */
+  response: CallResponse;
+}
+
+/** The part of a CompletionResponse that history keeps. */
+export interface CallResponse {
+  id: string;
+  object: string;
+  created: number;
+  model: string;
+  choices: ReadonlyArray<Record<string, unknown>>;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** USD at list price (cache hits included), as the original's `response["cost"]`. */
+  cost: number;
+  cached: boolean;
+}
+
+/**
+ * Receives usage records. The SQLite usage log implements it; tests may collect in memory.
+ * `recordCall` is optional: only sinks that keep history need it.
+ */
 export interface UsageSink {
   record(r: UsageRecord): void;
+  recordCall?(c: CallRecord): void;
+}
+
+/** One sink that forwards every record to several (e.g. the SQLite log and an in-memory logger). */
+export function combineSinks(...sinks: ReadonlyArray<UsageSink | undefined>): UsageSink | undefined {
+  const list = sinks.filter((s): s is UsageSink => s !== undefined);
+  if (list.length <= 1) return list[0];
+  return {
+    record: (r) => {
+      for (const s of list) s.record(r);
+    },
+    recordCall: (c) => {
+      for (const s of list) s.recordCall?.(c);
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
 import { collectVar, jsonObjectFlag, numberFlag } from '../options.js';
 import { renderKeyValues, usd } from '../render/table.js';
 import { eventPrinter } from '../render/events.js';
+import { usageLogWarning } from '../render/usage-warning.js';
 
 interface CreateFlags {
   config?: string;
@@ -73,6 +74,8 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
         cwd: io.cwd,
         onEvent: eventPrinter(io),
         signal: io.signal,
+        // every CLI run is logged to {cache-path-root}/usage.sqlite under a fresh run id
+        run: { usageLog: { command: 'create', onError: usageLogWarning(io) } },
       });
       if ('failed' in result) return; // raiseOnFailure is on: failures throw
       if (flags.json) {

@@ -28,3 +28,6 @@ export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: E
     }
   };
 }
+
+/** Re-exported here for commands that import their renderers from events.js. */
+export { usageLogWarning } from './usage-warning.js';

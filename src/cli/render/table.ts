@@ -1,10 +1,16 @@
 import type { ChalkInstance } from 'chalk';
 
-/** A plain text table with aligned columns; the header is bold when colours are on. */
-export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, c: ChalkInstance): string {
+/**
+ * A plain text table with aligned columns; the header is bold when colours are on. Columns
+ * listed in `opts.right` (indices) are right-aligned, for numbers.
+ */
+export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, c: ChalkInstance, opts: { right?: readonly number[] } = {}): string {
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, i) => cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(cell)))).join('  ').trimEnd();
+  const pad = (cell: string, i: number): string => {
+    const fill = ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(cell)));
+    return opts.right?.includes(i) ? fill + cell : cell + fill;
+  };
+  const line = (cells: readonly string[]): string => cells.map(pad).join('  ').trimEnd();
   return [c.bold(line(headers)), c.dim(widths.map((w) => '─'.repeat(w)).join('  ')), ...rows.map(line)].join('\n');
 }
 

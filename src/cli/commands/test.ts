@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, runTest, type RequestParams, type TestEvent, type TestReport } from '../../index.js';
+import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { numberFlag } from '../options.js';
+import { eventPrinter, usageLogWarning } from '../render/events.js';
+import { createProgress, type Progress } from '../render/progress.js';
+import { renderKeyValues, renderTable, usd } from '../render/table.js';
+
+interface TestFlags {
+  data: string;
+  config?: string;
+  eval?: string;
+  agg?: string;
+  model?: string;
+  prompt?: string;
+  messages?: string;
+  n?: number;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  configList?: string;
+  seed?: string;
+  cachePathRoot?: string;
+  concurrency?: number;
+  cache: boolean;
+  limit?: number;
+  results?: string;
+  json?: boolean;
+  ciSeed?: number;
+}
+
+/** Failures printed as they happen; the rest are counted in the summary. */
+const SHOW_FAILURES = 10;
+
+/** `autotune test`: evaluate a config on a dataset (the original's `Completion.test`). */
+export function registerTest(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('test')
+    .description('evaluate a config on a dataset: aggregated metrics with 95% bootstrap CIs, cost per instance')
+    .requiredOption('--data <file>', 'JSONL dataset, one object per line (each row fills the {field}s of the prompt)')
+    .option('--config <file>', 'YAML config, e.g. the best config saved by tune (request params, eval, metric, agg_method)')
+    .option('--eval <spec>', "eval overriding the config's: ./eval.mjs, builtin:answer_vote, …")
+    .option('--agg <spec>', 'aggregation: avg, median, min, max, sum, or a module (./agg.mjs); default: the config\'s agg_method, else avg')
+    .option('--model <model>', 'model name (overrides the config)')
+    .option('--prompt <template>', 'prompt template with {field} placeholders (overrides the config)')
+    .option('--messages <file>', 'JSON file with a list of {role, content} messages (overrides the config)')
+    .option('-n, --n <n>', 'number of choices', numberFlag('--n', { integer: true, min: 1 }))
+    .option('--max-tokens <n>', 'max tokens per choice', numberFlag('--max-tokens', { integer: true, min: 1 }))
+    .option('--temperature <t>', 'sampling temperature', numberFlag('--temperature', { min: 0, max: 2 }))
+    .option('--top-p <p>', 'nucleus sampling', numberFlag('--top-p', { min: 0, max: 1 }))
+    .option('--stop <s...>', 'stop sequence(s)')
+    .option('--config-list <file>', 'JSON/YAML list of endpoints tried in order')
+    .option('--seed <seed>', 'cache seed (default 41)')
+    .option('--cache-path-root <dir>', 'cache root (default .cache)')
+    .option('--concurrency <n>', 'requests in flight at once (default 8)', numberFlag('--concurrency', { integer: true, min: 1 }))
+    .option('--no-cache', 'do not read the cache: request every row again (answers are still stored)')
+    .option('--limit <n>', 'test the first N rows only', numberFlag('--limit', { integer: true, min: 1 }))
+    .option('--results <file>', 'write one JSON line per instance (row fields, responses, metrics, cost, paid, cached, error)')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--ci-seed <n>', 'seed of the bootstrap confidence intervals (default 0)', numberFlag('--ci-seed', { integer: true }))
+    .action(async (flags: TestFlags) => {
+      const display = new TestDisplay(io, Boolean(flags.json));
+      let report: TestReport;
+      try {
+        report = await runTest({
+          data: flags.data,
+          configFile: flags.config,
+          params: paramsOf(flags, io),
+          eval: flags.eval,
+          agg: flags.agg,
+          configListFile: flags.configList,
+          seed: flags.seed,
+          cachePathRoot: flags.cachePathRoot,
+          concurrency: flags.concurrency,
+          useCache: flags.cache,
+          limit: flags.limit,
+          resultsFile: flags.results,
+          ci: { seed: flags.ciSeed ?? 0 },
+          env: io.env,
+          cwd: io.cwd,
+          signal: io.signal,
+          onEvent: (e) => display.onEvent(e),
+          run: { usageLog: { command: 'test', onError: usageLogWarning(io) } },
+        });
+      } finally {
+        display.stop();
+      }
+      if (flags.json) io.stdout.write(`${JSON.stringify(jsonSummary(report))}\n`);
+      else printReport(io, report);
+      printEnding(io, report);
+      setExit(report.stopped === 'aborted' ? 130 : report.stopped || report.failed > 0 ? 1 : 0);
+    });
+}
+
+/** The `--json` object: aggregated metrics, CIs as [low, high], counts and spend. */
+export function jsonSummary(r: TestReport): Record<string, unknown> {
+  return {
+    metrics: r.metrics,
+    ci: Object.fromEntries(Object.entries(r.ci).map(([k, v]) => [k, [v.low, v.high]])),
+    instances: r.instances,
+    failed: r.failed,
+    cost: r.cost,
+    cached: r.cached,
+    ...(r.metric !== undefined ? { metric: r.metric } : {}),
+    failures: r.failures,
+    ...(r.stopped ? { stopped: r.stopped, total: r.total } : {}),
+  };
+}
+
+// --- internal ---
+
+/** Progress bar and warnings while the test runs (stderr only). */
+class TestDisplay {
+  #progress: Progress | undefined;
+  #engine: ((e: Extract<TestEvent, { type: 'engine' }>['event']) => void) | undefined;
+  #shown = 0;
+  readonly #redact: (s: string) => string;
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly json: boolean,
+  ) {
+    this.#redact = makeRedactor(io.env);
+  }
+
+  onEvent(e: TestEvent): void {
+    switch (e.type) {
+      case 'start':
+        this.#progress = createProgress(this.io, {
+          total: e.total,
+          label: 'test',
+          enabled: !this.json,
+          fields: [{ name: 'failed' }, { name: 'usd', label: 'spent', format: (v) => usd(Number(v)) }],
+        });
+        this.#engine = eventPrinter({ ...this.io, stderr: this.#progress.stream }, { retries: false });
+        break;
+      case 'progress':
+        this.#progress?.update(e.done, { failed: e.failed, usd: e.paid });
+        break;
+      case 'instance_failed':
+        if (this.#shown++ < SHOW_FAILURES) {
+          const c = colorsFor(this.io, 'stderr');
+          const f = e.failure;
+          this.#log(c.yellow(`warning: instance ${f.index} (line ${f.line}): ${f.message}`));
+        }
+        break;
+      case 'engine':
+        this.#engine?.(e.event);
+        break;
+    }
+  }
+
+  stop(): void {
+    this.#progress?.stop();
+  }
+
+  #log(text: string): void {
+    const line = this.#redact(text);
+    if (this.#progress) this.#progress.log(line);
+    else writeLine(this.io.stderr, line);
+  }
+}
+
+function paramsOf(flags: TestFlags, io: CliIO): Partial<RequestParams> {
+  return {
+    model: flags.model,
+    prompt: flags.prompt,
+    messages: flags.messages ? readMessagesFile(flags.messages, io.cwd) : undefined,
+    n: flags.n,
+    max_tokens: flags.maxTokens,
+    temperature: flags.temperature,
+    top_p: flags.topP,
+    stop: flags.stop,
+  };
+}
+
+function printReport(io: CliIO, r: TestReport): void {
+  const c = colorsFor(io);
+  const rows = Object.entries(r.metrics)
+    .filter(([name]) => name !== 'inference_cost' || r.ci[name] !== undefined)
+    .map(([name, value]) => {
+      const ci = r.ci[name];
+      return [name === r.metric ? `${name} *` : name, num(value), ci ? `[${num(ci.low)}, ${num(ci.high)}]` : ''];
+    });
+  if (rows.length > 0) writeLine(io.stdout, renderTable(['metric', 'value', '95% CI'], rows, c));
+  else writeLine(io.stdout, c.yellow('no metrics: every instance failed'));
+  if (r.metric !== undefined && r.metric in r.metrics) writeLine(io.stdout, c.dim(`* the config's optimization metric${r.mode ? ` (${r.mode})` : ''}`));
+  else if (r.metric !== undefined) writeLine(io.stdout, c.yellow(`the config's metric ${r.metric} is not among the eval's metrics`));
+  writeLine(io.stdout, '');
+  const pairs: Array<[string, string]> = [
+    ['inference cost', `${usd(r.metrics.inference_cost ?? 0)} per instance (list price)`],
+    ['instances', `${r.instances}${r.stopped ? ` of ${r.total}` : ''}, ${r.failed} failed`],
+    ['spent now', `${usd(r.cost)} (${r.cached} of ${r.instances} instances from the cache; ${usd(r.listCost)} at list price)`],
+  ];
+  if (r.resultsFile) pairs.push(['results', r.resultsFile]);
+  writeLine(io.stdout, renderKeyValues(pairs, c));
+}
+
+/** Failures and early stops, on stderr, after the summary. */
+function printEnding(io: CliIO, r: TestReport): void {
+  const c = colorsFor(io, 'stderr');
+  const redact = makeRedactor(io.env);
+  if (r.failed > 0) {
+    const listed = r.failures.slice(0, 20).map((f) => `${f.index} (line ${f.line})`).join(', ');
+    const more = r.failed > 20 ? `, … ${r.failed - 20} more` : '';
+    writeLine(io.stderr, c.red(`${r.failed} of ${r.instances} instances failed and are left out of the metrics: ${listed}${more}`), redact);
+    writeLine(io.stderr, `  ${r.resultsFile ? `each has an "error" in ${r.resultsFile}` : 'pass --results FILE to keep every error'}${r.failed > SHOW_FAILURES ? `; the first ${SHOW_FAILURES} are shown above` : '; see the warnings above'}`, redact);
+  }
+  if (r.stopped === 'aborted') {
+    writeLine(io.stderr, c.yellow(`interrupted: ${r.instances} of ${r.total} instances ran${r.resultsFile ? `; ${r.resultsFile} holds those` : ''}`), redact);
+  } else if (r.stopped === 'budget') {
+    writeLine(io.stderr, c.yellow(`stopped: the budget refused a request after ${r.instances} of ${r.total} instances`), redact);
+  }
+}
+
+function num(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1000 ? x.toFixed(1) : x.toFixed(4);
+}
+
+function readMessagesFile(file: string, cwd: string): RequestParams['messages'] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read messages from ${file}: ${(err as Error).message}`, { file, field: '--messages', hint: 'give a JSON file with [{"role": "user", "content": "{problem}"}]' });
+  }
+  if (!Array.isArray(value)) throw new ConfigError(`${file} must hold a JSON list of messages`, { file, field: '--messages' });
+  return value as RequestParams['messages'];
+}

@@ -1,0 +1,181 @@
+import type { Command } from 'commander';
+import { runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
+import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { numberFlag } from '../options.js';
+import { createProgress } from '../render/progress.js';
+import { eventPrinter } from '../render/events.js';
+import { renderKeyValues, renderTable, usd } from '../render/table.js';
+import { usageLogWarning } from '../render/usage-warning.js';
+
+interface TuneFlags {
+  data?: string;
+  eval?: string;
+  metric?: string;
+  mode?: string;
+  inferenceBudget?: number;
+  optimizationBudget?: number;
+  numSamples?: number;
+  seed?: string;
+  searchSeed?: number;
+  concurrency?: number;
+  logFile?: string;
+  searcher?: string;
+  cachePathRoot?: string;
+  output?: string;
+  fresh?: boolean;
+  json?: boolean;
+  top: number;
+}
+
+/** `autotune tune config.yaml`: search configs under the budgets, print and save the best. */
+export function registerTune(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('tune')
+    .description('search model, prompt, temperature/top_p, max_tokens and n under an inference and an optimization budget')
+    .argument('<config>', 'tune YAML (see tune.example.yaml)')
+    .option('--data <file>', 'JSONL tuning data (overrides data:)')
+    .option('--eval <spec>', 'eval module or builtin:NAME (overrides eval:)')
+    .option('--metric <name>', 'metric to optimise (overrides metric:)')
+    .option('--mode <mode>', 'max or min (overrides mode:)')
+    .option('--inference-budget <usd>', 'USD per instance (overrides inference_budget:)', numberFlag('--inference-budget', { min: 0 }))
+    .option('--optimization-budget <usd>', 'USD of new spend for the whole search (overrides optimization_budget:)', numberFlag('--optimization-budget', { min: 0 }))
+    .option('--num-samples <n>', 'max trials, -1 = until the budget is spent', numberFlag('--num-samples', { integer: true, min: -1 }))
+    .option('--seed <seed>', 'cache seed (default 41)')
+    .option('--search-seed <n>', 'seed of the search itself', numberFlag('--search-seed', { integer: true, min: 0 }))
+    .option('--concurrency <n>', 'requests in flight', numberFlag('--concurrency', { integer: true, min: 1 }))
+    .option('--log-file <file>', 'trial log (JSONL)')
+    .option('--searcher <name>', 'default or random')
+    .option('--cache-path-root <dir>', 'cache root (default .cache)')
+    .option('-o, --output <file>', 'write the best config here (YAML for test/create --config)')
+    .option('--fresh', 'do not count the spend of earlier runs in the log (the cache is still used)')
+    .option('--top <n>', 'trials to list', numberFlag('--top', { integer: true, min: 0 }), 8)
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (configFile: string, flags: TuneFlags) => {
+      const overrides = {
+        data: flags.data,
+        eval: flags.eval,
+        metric: flags.metric,
+        mode: flags.mode,
+        inference_budget: flags.inferenceBudget,
+        optimization_budget: flags.optimizationBudget,
+        num_samples: flags.numSamples,
+        seed: flags.seed,
+        search_seed: flags.searchSeed,
+        concurrency: flags.concurrency,
+        log_file: flags.logFile,
+        searcher: flags.searcher,
+        cache_path_root: flags.cachePathRoot,
+      };
+      const bar = createProgress(io, {
+        total: 1,
+        label: 'tune',
+        enabled: !flags.json,
+        fields: [
+          { name: 'trials', label: 'trials' },
+          { name: 'rows', label: 'rows' },
+          { name: 'usd', label: 'spent' },
+          { name: 'best', label: 'best' },
+        ],
+      });
+      const printEngine = eventPrinter({ ...io, stderr: bar.stream }, { retries: false });
+      let rows = 0;
+      let trials = 0;
+      let best = '–';
+      let budget = 0;
+      const onEvent = (e: TuneEvent): void => {
+        if (e.type === 'engine') printEngine(e.event);
+        else if (e.type === 'start') {
+          // the bar measures the optimization budget in percent (rows when there is none)
+          budget = e.optimizationBudget ?? 0;
+          bar.setTotal(budget > 0 ? 100 : e.rows);
+        } else if (e.type === 'row') {
+          rows++;
+          bar.update(budget > 0 ? Math.min(100, Math.round((100 * e.spent) / budget)) : rows, { trials, rows, usd: usd(e.spent), best });
+        } else if (e.type === 'trial') trials = Math.max(trials, e.summary.trial + 1);
+        else if (e.type === 'best') best = `${e.metric.toFixed(3)} (#${e.trial}, ${e.rows} rows)`;
+      };
+      const outcome = await runTune({
+        configFile,
+        overrides,
+        output: flags.output,
+        fresh: Boolean(flags.fresh),
+        env: io.env,
+        cwd: io.cwd,
+        usageLog: { command: 'tune', onError: usageLogWarning(io) },
+        onEvent,
+        signal: io.signal,
+      }).finally(() => bar.stop());
+      if (flags.json) io.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`);
+      else printReport(io, outcome, flags.top);
+      setExit(outcome.stopReason === 'interrupted' ? 130 : outcome.config ? 0 : 1);
+    });
+}
+
+/** The `--json` shape: exactly one object. */
+function jsonReport(o: TuneOutcome): Record<string, unknown> {
+  return {
+    best_config: o.config,
+    best_result: o.result,
+    trials: o.trials.length,
+    optimization_cost: o.optimizationCost,
+    total_spend: o.totalSpend,
+    stop_reason: o.stopReason,
+    ...(o.output ? { output: o.output } : {}),
+    ...(o.warning ? { warning: o.warning } : {}),
+  };
+}
+
+function printReport(io: CliIO, o: TuneOutcome, top: number): void {
+  const c = colorsFor(io);
+  const redact = makeRedactor(io.env);
+  const cfg = o.tuneConfig;
+  if (o.config && o.best) {
+    writeLine(io.stdout, c.bold(`Best config (trial #${o.best.trial}, measured on ${o.best.rows} of ${o.best.total_rows} rows)`));
+    writeLine(io.stdout, renderKeyValues(Object.entries(o.config).map(([k, v]) => [k, typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)] as const), c), redact);
+    writeLine(io.stdout, '');
+    const metrics: Array<readonly [string, string]> = [
+      [cfg.metric, `${fmt(o.best.metric)}  (lower bound ${fmt(o.best.lcb === null ? null : cfg.mode === 'min' ? -o.best.lcb : o.best.lcb)})`],
+      ...Object.entries(o.best.metrics)
+        .filter(([k]) => k !== cfg.metric)
+        .map(([k, v]) => [k, fmt(v)] as const),
+      ['inference cost', `${usd(o.best.inference_cost ?? 0)} per instance${cfg.inferenceBudget ? ` (budget ${usd(cfg.inferenceBudget)})` : ''}`],
+    ];
+    writeLine(io.stdout, renderKeyValues(metrics, c));
+  } else {
+    writeLine(io.stdout, c.red('No config was found within the inference budget.'));
+  }
+  writeLine(io.stdout, '');
+  const shown = [...o.trials].sort(rankTrials).slice(0, top);
+  if (shown.length > 0) {
+    writeLine(io.stdout, c.bold(`Top trials (${o.trials.length} in all)`));
+    writeLine(
+      io.stdout,
+      renderTable(
+        ['#', 'state', 'rows', cfg.metric, 'n', '$/instance', 'model', 'settings'],
+        shown.map((t) => [String(t.trial), t.state, String(t.rows), fmt(t.metric), String(t.config.n ?? ''), t.inference_cost === null ? '–' : usd(t.inference_cost), String(t.config.model), settings(t)]),
+        c,
+      ),
+      redact,
+    );
+    writeLine(io.stdout, '');
+  }
+  const budget = cfg.optimizationBudget ? ` of ${usd(cfg.optimizationBudget)}` : '';
+  writeLine(io.stdout, `spent ${usd(o.optimizationCost)} new${budget}${o.totalSpend > o.optimizationCost ? ` (${usd(o.totalSpend)} with earlier runs)` : ''}; stopped: ${o.stopReason}`);
+  if (o.warning) writeLine(io.stdout, c.yellow(`warning: ${o.warning}`));
+  if (o.output) writeLine(io.stdout, `best config saved to ${o.output}`);
+}
+
+function rankTrials(a: TrialSummary, b: TrialSummary): number {
+  return b.rows - a.rows || (b.lcb ?? -Infinity) - (a.lcb ?? -Infinity) || a.trial - b.trial;
+}
+
+function settings(t: TrialSummary): string {
+  const { model: _m, n: _n, prompt, messages, ...rest } = t.config as Record<string, unknown>;
+  const bits = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  const template = typeof prompt === 'string' ? prompt : messages ? JSON.stringify(messages) : '';
+  return [...bits, template ? `prompt=${JSON.stringify(template.length > 40 ? `${template.slice(0, 37)}...` : template)}` : ''].filter(Boolean).join(' ');
+}
+
+function fmt(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+}

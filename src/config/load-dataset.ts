@@ -1,0 +1,266 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { DatasetError } from '../errors.js';
+
+/** One record of a dataset and the 1-based line it starts on. */
+export interface DatasetRow {
+  row: Record<string, unknown>;
+  /** 1-based line in the file (for a JSON array file: the line where the element starts). */
+  line: number;
+}
+
+/** Options of {@link streamDataset}. */
+export interface StreamDatasetOptions {
+  /**
+   * Fields every row must have, e.g. a prompt template's `{field}`s. A dotted name (`a.b`)
+   * reaches into nested objects, as templates do.
+   */
+  requiredFields?: readonly string[];
+}
+
+/** Options of {@link loadDataset}. */
+export interface LoadDatasetOptions extends StreamDatasetOptions {
+  /** Read at most this many rows. */
+  limit?: number;
+}
+
+/** A dataset read into memory. */
+export interface LoadedDataset {
+  file: string;
+  rows: Record<string, unknown>[];
+  /** `lines[i]` is the 1-based line of `rows[i]`. */
+  lines: number[];
+}
+
+const ROW_HINT = 'each line must hold one JSON object, e.g. {"problem": "What is 6 * 7?", "answer": "42"}';
+
+/**
+ * Stream a JSONL dataset row by row, with flat memory however large the file (it is read in
+ * chunks with backpressure, never as a whole). Blank lines are skipped. A `.json` file holding a
+ * JSON array is accepted too (read whole: meant for small data). Every problem is a
+ * `DatasetError` (exit code 2) carrying the file and line: a missing file, a line that is not
+ * JSON (with a snippet), a line that is not an object, a missing required field (listing the
+ * row's fields), or an empty dataset (detected once the file is read to its end).
+ *
+ * @example
+ * for await (const { row, line } of streamDataset('test.jsonl', { requiredFields: ['problem'] })) {
+ *   console.log(line, row.problem);
+ * }
+ */
+export async function* streamDataset(file: string, opts: StreamDatasetOptions = {}): AsyncGenerator<DatasetRow> {
+  await checkReadable(file);
+  const required = opts.requiredFields ?? [];
+  let count = 0;
+  const source = file.toLowerCase().endsWith('.json') && (await startsWithBracket(file)) ? readJsonArray(file) : readJsonLines(file);
+  for await (const item of source) {
+    checkFields(item, required, file);
+    count++;
+    yield item;
+  }
+  if (count === 0) throw new DatasetError(`dataset ${file} has no rows`, { file, code: 'E_DATASET_EMPTY', hint: ROW_HINT });
+}
+
+/**
+ * Read a dataset into memory (see {@link streamDataset} for the format and the errors).
+ *
+ * @example
+ * const { rows, lines } = await loadDataset('tune.jsonl', { requiredFields: ['problem'], limit: 20 });
+ * rows.length; // ≤ 20; lines[0] is the line of rows[0]
+ */
+export async function loadDataset(file: string, opts: LoadDatasetOptions = {}): Promise<LoadedDataset> {
+  const limit = opts.limit ?? Infinity;
+  if (!(limit >= 1)) throw new RangeError(`limit must be >= 1, got ${opts.limit}`);
+  const rows: Record<string, unknown>[] = [];
+  const lines: number[] = [];
+  const stream = streamDataset(file, opts.requiredFields ? { requiredFields: opts.requiredFields } : {});
+  for await (const { row, line } of stream) {
+    rows.push(row);
+    lines.push(line);
+    if (rows.length >= limit) break;
+  }
+  return { file, rows, lines };
+}
+
+/**
+ * Check that a row has the given fields; a missing one is a `DatasetError` naming the line, the
+ * field and the fields the row does have. Exported for callers holding rows in memory.
+ *
+ * @example
+ * checkFields({ row: { problem: 'x' }, line: 3 }, ['question'], 'data.jsonl'); // throws: data.jsonl:3: question
+ */
+export function checkFields(item: DatasetRow, required: readonly string[], file: string): void {
+  for (const field of required) {
+    if (hasField(item.row, field)) continue;
+    const fields = Object.keys(item.row);
+    throw new DatasetError(`the row has no field '${field}' (the prompt template uses {${field}})`, {
+      file,
+      line: item.line,
+      field,
+      code: 'E_DATASET_FIELD',
+      hint: fields.length > 0 ? `the row's fields: ${fields.join(', ')}` : 'the row is an empty object',
+    });
+  }
+}
+
+// --- internal ---
+
+function hasField(row: Record<string, unknown>, field: string): boolean {
+  if (Object.hasOwn(row, field)) return true;
+  if (!field.includes('.')) return false;
+  let cur: unknown = row;
+  for (const part of field.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return false;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur !== undefined;
+}
+
+async function checkReadable(file: string): Promise<void> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(file)).isFile();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DatasetError(`cannot read dataset ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      file,
+      code: 'E_DATASET_READ',
+      hint: 'check the path (relative paths are from the current directory)',
+    });
+  }
+  if (!isFile) throw new DatasetError(`dataset ${file} is not a file`, { file, code: 'E_DATASET_READ', hint: 'name a .jsonl file' });
+}
+
+async function startsWithBracket(file: string): Promise<boolean> {
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 4096 })) {
+    const text = (chunk as string).replace(/^\uFEFF/, '').trimStart();
+    if (text !== '') return text.startsWith('[');
+  }
+  return false;
+}
+
+/** Lines of a file, split by hand over a chunked stream (async iteration applies backpressure). */
+async function* readLines(file: string): AsyncGenerator<{ text: string; line: number }> {
+  let rest = '';
+  let line = 0;
+  let first = true;
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    let text = rest + (chunk as string);
+    if (first) {
+      text = text.replace(/^\uFEFF/, '');
+      first = false;
+    }
+    let start = 0;
+    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+      line++;
+      yield { text: text.slice(start, nl), line };
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') yield { text: rest, line: line + 1 };
+}
+
+async function* readJsonLines(file: string): AsyncGenerator<DatasetRow> {
+  for await (const { text, line } of readLines(file)) {
+    const trimmed = text.trim();
+    if (trimmed === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (err) {
+      throw new DatasetError(`not valid JSON (${(err as Error).message}): ${snippet(trimmed)}`, { file, line, code: 'E_DATASET_JSON', hint: ROW_HINT });
+    }
+    yield { row: asObject(value, file, line), line };
+  }
+}
+
+async function* readJsonArray(file: string): AsyncGenerator<DatasetRow> {
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new DatasetError(`not valid JSON (${(err as Error).message.split('\n')[0]})`, {
+      file,
+      ...syntaxErrorLine(text, err as Error),
+      code: 'E_DATASET_JSON',
+      hint: 'a .json dataset holds one JSON array of objects; use JSONL (one object per line) for large data',
+    });
+  }
+  if (!Array.isArray(value)) throw new DatasetError('a .json dataset must hold an array of objects', { file, line: 1, code: 'E_DATASET_JSON', hint: ROW_HINT });
+  const lines = topLevelElements(text).map((e) => e.line);
+  for (const [i, element] of value.entries()) {
+    const line = lines[i] ?? 1;
+    yield { row: asObject(element, file, line), line };
+  }
+}
+
+function asObject(value: unknown, file: string, line: number): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  throw new DatasetError(`the row is ${what}, not a JSON object: ${snippet(JSON.stringify(value) ?? String(value))}`, {
+    file,
+    line,
+    code: 'E_DATASET_ROW',
+    hint: ROW_HINT,
+  });
+}
+
+function snippet(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * The line of a JSON syntax error: from the position in the message when the engine gives one,
+ * else the first top-level array element that does not parse on its own.
+ */
+function syntaxErrorLine(text: string, err: Error): { line?: number } {
+  const pos = /position (\d+)/.exec(err.message);
+  if (pos) return { line: lineAt(text, Number(pos[1])) };
+  for (const e of topLevelElements(text)) {
+    try {
+      JSON.parse(text.slice(e.start, e.end));
+    } catch {
+      return { line: e.line };
+    }
+  }
+  return {};
+}
+
+/** Where each top-level element of a JSON array starts and ends, and its first line. Tolerates bad JSON. */
+function topLevelElements(text: string): Array<{ start: number; end: number; line: number }> {
+  const out: Array<{ start: number; end: number; line: number }> = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let current: { start: number; end: number; line: number } | undefined;
+  const close = (at: number): void => {
+    if (current) current.end = at;
+    current = undefined;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === '\n') line++;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (depth === 1 && !current && !/[\s\],]/.test(ch)) out.push((current = { start: i, end: text.length, line }));
+    if (ch === '"') inString = true;
+    else if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0) close(i);
+    } else if (ch === ',' && depth === 1) close(i);
+  }
+  return out;
+}

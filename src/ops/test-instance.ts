@@ -1,0 +1,147 @@
+import { AbortedError, AutotuneError, BudgetError, ConfigError } from '../errors.js';
+import type { CompletionEngine } from '../completion/engine.js';
+import { extractTextOrFunctionCall, type CalledFunction } from '../completion/samples.js';
+import type { SpendGuard } from '../completion/spend-guard.js';
+import type { EvalResult } from '../evaluate/eval-types.js';
+import { MetricAccumulator } from '../evaluate/metric-accumulator.js';
+import { runEval } from '../evaluate/run-eval.js';
+import type { TestPlan } from './test-setup.js';
+
+/** What happened to one data row: its responses, its metrics, and what they cost. */
+export interface InstanceResult {
+  /** 0-based position in the data (after blank lines are skipped). */
+  index: number;
+  /** 1-based line of the row in the data file. */
+  line: number;
+  row: Record<string, unknown>;
+  /** The text of each choice (function calls as objects); empty when the request failed. */
+  responses: Array<string | CalledFunction>;
+  /** This instance's metrics; null when the request or the eval failed. */
+  metrics: EvalResult | null;
+  /** USD the response is worth at list price (what production pays), cached or not. */
+  cost: number;
+  /** USD spent on it by this run (0 when served from the cache). */
+  paid: number;
+  /** Every choice came from the cache. */
+  cached: boolean;
+  /** Why the instance failed, when it did. */
+  error?: string;
+}
+
+/** A failed instance, as listed in the report. */
+export interface InstanceFailure {
+  index: number;
+  line: number;
+  /** `request`: every endpoint failed after retries; `eval`: the eval threw or returned non-numbers. */
+  kind: 'request' | 'eval';
+  message: string;
+}
+
+/** One row's outcome: a result, or the reason the run stopped before the row finished. */
+export type RowOutcome = { kind: 'done'; result: InstanceResult; failure?: InstanceFailure } | { kind: 'stopped'; reason: 'aborted' | 'budget' };
+
+/** Request, extract and score one row. Returns `stopped` on abort/budget; throws on fatal errors. */
+export async function evaluateRow(
+  deps: { engine: CompletionEngine; plan: TestPlan; useCache: boolean; signal: AbortSignal; budget: SpendGuard | undefined; dataName: string },
+  row: Record<string, unknown>,
+  line: number,
+  index: number,
+): Promise<RowOutcome> {
+  const { plan, signal } = deps;
+  let response;
+  try {
+    response = await deps.engine.create({
+      params: plan.params,
+      context: row,
+      useCache: deps.useCache,
+      filter: plan.filter,
+      raiseOnFailure: false,
+      allowFormatStrTemplate: plan.allowFormatStrTemplate,
+      budget: deps.budget,
+      signal,
+    });
+  } catch (err) {
+    if (err instanceof BudgetError) return { kind: 'stopped', reason: 'budget' };
+    if (signal.aborted || err instanceof AbortedError) return { kind: 'stopped', reason: 'aborted' };
+    throw locateError(err, deps.dataName, line);
+  }
+  const base = { index, line, row };
+  if ('failed' in response) {
+    const message = response.failures.map((f) => `config ${f.configId}: ${f.kind}${f.status ? ` ${f.status}` : ''}: ${f.message}`).join('; ') || 'no endpoint answered';
+    const error = `request failed: ${message}`;
+    return {
+      kind: 'done',
+      result: { ...base, responses: [], metrics: null, cost: 0, paid: response.paid, cached: false, error },
+      failure: { index, line, kind: 'request', message: error },
+    };
+  }
+  const responses = extractTextOrFunctionCall(response);
+  const outcome = await runEval(plan.evaluate, responses, row, index);
+  const result: InstanceResult = { ...base, responses, metrics: outcome.ok ? outcome.metrics : null, cost: response.cost, paid: response.paid, cached: response.cached };
+  if (outcome.ok) return { kind: 'done', result };
+  result.error = outcome.error.replace(/^instance \d+: /, '');
+  return { kind: 'done', result, failure: { index, line, kind: 'eval', message: result.error } };
+}
+
+/** Running totals of a test run: metrics (numbers only), costs and failures. */
+export class TestTally {
+  readonly metrics = new MetricAccumulator();
+  /** The first failures, for the report (the count is kept for all). */
+  readonly failures: InstanceFailure[] = [];
+  instances = 0;
+  failed = 0;
+  /** Instances that got a response (the denominator of inference_cost). */
+  responded = 0;
+  cached = 0;
+  paid = 0;
+  listCost = 0;
+
+  constructor(private readonly keepFailures = 100) {}
+
+  add(outcome: Extract<RowOutcome, { kind: 'done' }>): void {
+    const r = outcome.result;
+    this.instances++;
+    this.paid += r.paid;
+    this.metrics.add(r.metrics);
+    if (outcome.failure) {
+      this.failed++;
+      if (this.failures.length < this.keepFailures) this.failures.push(outcome.failure);
+    }
+    if (outcome.failure?.kind === 'request') return;
+    this.responded++;
+    this.listCost += r.cost;
+    if (r.cached) this.cached++;
+  }
+}
+
+/** The JSON line of an instance in the results file: the row's fields, then the outcome. */
+export function resultLine(r: InstanceResult): Record<string, unknown> {
+  return {
+    ...r.row,
+    responses: r.responses,
+    metrics: r.metrics,
+    cost: r.cost,
+    paid: r.paid,
+    cached: r.cached,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  };
+}
+
+// --- internal ---
+
+/** A fatal error while running a row: say which row of which file it was. */
+function locateError(err: unknown, file: string, line: number): unknown {
+  if (err instanceof ConfigError && err.line === undefined) {
+    return new ConfigError(err.message, {
+      code: err.code,
+      file,
+      line,
+      ...(err.field !== undefined ? { field: err.field } : {}),
+      ...(err.hint !== undefined ? { hint: err.hint } : {}),
+      cause: err,
+    });
+  }
+  if (err instanceof AutotuneError) return err;
+  if (err instanceof Error) err.message = `${file}:${line}: ${err.message}`;
+  return err;
+}

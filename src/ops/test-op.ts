@@ -1,0 +1,247 @@
+import { setMaxListeners } from 'node:events';
+import { AbortedError, DatasetError } from '../errors.js';
+import type { FilterFunction } from '../completion/engine.js';
+import type { EngineEvent } from '../completion/engine-events.js';
+import type { Env } from '../completion/env-refs.js';
+import type { SpendGuard } from '../completion/spend-guard.js';
+import type { EndpointConfig, RequestParams } from '../completion/types.js';
+import { checkFields, streamDataset, type DatasetRow } from '../config/load-dataset.js';
+import { openRunContext, type RunOptions } from '../context.js';
+import type { AggregationMethod } from '../evaluate/aggregators.js';
+import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap.js';
+import type { EvalFunction, EvalSpec } from '../evaluate/eval-types.js';
+import { createRng } from '../space/rng.js';
+import { mapOrdered } from '../util/ordered-map.js';
+import { AtomicJsonlWriter } from './results-file.js';
+import { evaluateRow, resultLine, TestTally, type InstanceFailure, type InstanceResult, type RowOutcome } from './test-instance.js';
+import { planTest, userPath, type TestPlan } from './test-setup.js';
+
+export type { InstanceFailure, InstanceResult } from './test-instance.js';
+
+/** Inputs of `autotune test` (the original's `Completion.test(data, eval_func, use_cache, agg_method, …, **config)`). */
+export interface TestInput {
+  /** A JSONL (or JSON array) file, or rows in memory. */
+  data: string | readonly Record<string, unknown>[];
+  /** A YAML config, e.g. the best config saved by tune: request params, `eval`, `metric`, `agg_method`, … */
+  configFile?: string | undefined;
+  /** Request parameters overriding the config's (model, prompt, messages, n, …). */
+  params?: Partial<RequestParams> | undefined;
+  /** Overrides the config's `eval`: a module path, `builtin:NAME`, `{builtin, …options}` or a function. */
+  eval?: EvalSpec | EvalFunction | undefined;
+  /** Overrides the config's `agg_method`: a name or module path (resolved against cwd), or a method. Default avg. */
+  agg?: string | AggregationMethod | undefined;
+  configListFile?: string | undefined;
+  configList?: EndpointConfig[] | undefined;
+  filter?: FilterFunction | undefined;
+  seed?: string | undefined;
+  cachePathRoot?: string | undefined;
+  /** Requests in flight at once (default: the config's `concurrency`, else 8). */
+  concurrency?: number | undefined;
+  /** Read the cache (default true); false re-requests every row (answers are still stored). */
+  useCache?: boolean | undefined;
+  /** Test the first `limit` rows only. */
+  limit?: number | undefined;
+  /** Write one JSON line per instance here, atomically (temp file + rename). */
+  resultsFile?: string | undefined;
+  /** Keep every InstanceResult in memory and return it (the original's return_responses_and_per_instance_result): small data only. */
+  returnResults?: boolean | undefined;
+  /** Bootstrap confidence intervals (default seed 0, 1000 resamples, 95%); false: none. */
+  ci?: { seed?: number | string; resamples?: number; confidence?: number } | false | undefined;
+  /** Guard new spending (e.g. a BudgetLedger); the run stops cleanly when it refuses a request. */
+  budget?: SpendGuard | undefined;
+  env: Env;
+  /** Relative paths (data, config, results, modules given as flags, cache root) are resolved here. */
+  cwd: string;
+  signal?: AbortSignal | undefined;
+  onEvent?: ((e: TestEvent) => void) | undefined;
+  run?: Omit<RunOptions, 'env' | 'seed' | 'cachePathRoot' | 'onEvent' | 'configList' | 'concurrency'> | undefined;
+}
+
+/** Progress reports of a test run; the CLI draws them, the library emits and forgets. */
+export type TestEvent =
+  | { type: 'start'; total: number; data: string }
+  | { type: 'progress'; done: number; total: number; failed: number; cached: number; paid: number; listCost: number }
+  | { type: 'instance_failed'; failure: InstanceFailure }
+  | { type: 'engine'; event: EngineEvent };
+
+/** What a test run found. */
+export interface TestReport {
+  /** Aggregated metrics, plus `inference_cost`: mean USD per instance at list price. */
+  metrics: Record<string, number>;
+  /** A bootstrap confidence interval per aggregated eval metric (not inference_cost). */
+  ci: Record<string, ConfidenceInterval>;
+  /** Instances run (failed ones included). */
+  instances: number;
+  /** Rows in the data (after `limit`). Larger than `instances` when the run stopped early. */
+  total: number;
+  failed: number;
+  /** The first 100 failures, in input order. */
+  failures: InstanceFailure[];
+  /** USD spent by this run (new, uncached requests). */
+  cost: number;
+  /** USD all responses are worth at list price. */
+  listCost: number;
+  /** Instances served entirely from the cache. */
+  cached: number;
+  /** The config's optimization metric and mode, when it names them. */
+  metric?: string;
+  mode?: 'max' | 'min';
+  /** Set when the run stopped before the end: interrupted, or the budget refused a request. */
+  stopped?: 'aborted' | 'budget';
+  resultsFile?: string;
+  results?: InstanceResult[];
+}
+
+/**
+ * Evaluate one config on a dataset, like the original's `Completion.test`: each row is the
+ * template context of one `create` call, its responses are scored by the eval, and the metrics
+ * are aggregated (with bootstrap confidence intervals). Rows run concurrently through the
+ * engine's request pool, with a bounded window, and results keep input order. Memory is flat in
+ * the number of rows: responses are not kept (unless `returnResults`), metrics are plain
+ * numbers. Everything the user got wrong (config, eval, data) is reported before anything is
+ * spent. A failed request or eval marks its instance failed and the run goes on; an abort or a
+ * budget refusal stops it cleanly with a partial report (`stopped`).
+ *
+ * @example
+ * const report = await runTest({ data: 'test.jsonl', configFile: 'best.yaml', env: process.env, cwd: process.cwd() });
+ * report.metrics.success_vote; // e.g. 0.93
+ * report.ci.success_vote;      // { low: 0.88, high: 0.97, … }
+ */
+export async function runTest(input: TestInput): Promise<TestReport> {
+  const plan = await planTest(input);
+  const dataName = typeof input.data === 'string' ? userPath(input.cwd, input.data) : '<rows>';
+  const rows = (): AsyncIterable<DatasetRow> => readRows(input.data, dataName, plan.requiredFields, input.limit);
+  let total = 0;
+  for await (const _ of rows()) total++; // validation pass: a bad row fails before anything is spent
+  if (input.signal?.aborted) throw new AbortedError('the test was interrupted before it started');
+  const writer = input.resultsFile ? await AtomicJsonlWriter.open(userPath(input.cwd, input.resultsFile)) : undefined;
+  const tally = new TestTally();
+  const results: InstanceResult[] | undefined = input.returnResults ? [] : undefined;
+  const stop = new AbortController();
+  // each row in flight listens on this signal (see rowSignal)
+  setMaxListeners(2 * plan.concurrency + 10, stop.signal);
+  const onAbort = (): void => stop.abort(input.signal?.reason);
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const ctx = openRunContext({ ...plan.run, ...(input.onEvent ? { onEvent: (event) => input.onEvent?.({ type: 'engine', event }) } : {}) });
+  let stopped: TestReport['stopped'];
+  let halted = false;
+  try {
+    input.onEvent?.({ type: 'start', total, data: dataName });
+    const deps = { engine: ctx.engine, plan, useCache: input.useCache ?? true, signal: stop.signal, budget: input.budget, dataName };
+    await mapOrdered(rows(), {
+      window: 2 * plan.concurrency,
+      shouldStop: () => stop.signal.aborted || halted,
+      work: async ({ row, line }: DatasetRow, index: number): Promise<RowOutcome> => {
+        const own = rowSignal(stop.signal);
+        try {
+          const outcome = await evaluateRow({ ...deps, signal: own.signal }, row, line, index);
+          if (outcome.kind === 'stopped') halted = true; // the budget refused: take no more rows
+          return outcome;
+        } catch (err) {
+          stop.abort(err); // a fatal error: stop the other rows too
+          throw err;
+        } finally {
+          own.release();
+        }
+      },
+      sink: async (outcome: RowOutcome) => {
+        if (outcome.kind === 'stopped') {
+          stopped ??= input.signal?.aborted ? 'aborted' : outcome.reason;
+          return;
+        }
+        tally.add(outcome);
+        if (outcome.failure) input.onEvent?.({ type: 'instance_failed', failure: outcome.failure });
+        if (writer) await writer.write(resultLine(outcome.result));
+        results?.push(outcome.result);
+        input.onEvent?.({ type: 'progress', done: tally.instances, total, failed: tally.failed, cached: tally.cached, paid: tally.paid, listCost: tally.listCost });
+      },
+    });
+    if (input.signal?.aborted) stopped = 'aborted';
+    const report = summarize(tally, plan, input, total);
+    if (writer) {
+      await writer.commit();
+      report.resultsFile = writer.path;
+    }
+    if (results) report.results = results;
+    if (stopped) report.stopped = stopped;
+    return report;
+  } catch (err) {
+    await writer?.discard();
+    throw err;
+  } finally {
+    input.signal?.removeEventListener('abort', onAbort);
+    ctx.close();
+  }
+}
+
+// --- internal ---
+
+/**
+ * A signal for one row that follows the run's. The openai client adds an abort listener to the
+ * signal of every request and never removes it, so handing it the long-lived run signal would
+ * keep one closure per request alive for the whole run (memory growing with the rows); a
+ * per-row signal is dropped with its row.
+ */
+function rowSignal(run: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const own = new AbortController();
+  if (run.aborted) own.abort(run.reason);
+  const follow = (): void => own.abort(run.reason);
+  run.addEventListener('abort', follow, { once: true });
+  return { signal: own.signal, release: () => run.removeEventListener('abort', follow) };
+}
+
+function summarize(tally: TestTally, plan: TestPlan, input: TestInput, total: number): TestReport {
+  const aggregated = tally.metrics.finish(plan.aggregation);
+  const metrics: Record<string, number> = { ...aggregated.metrics };
+  if (!('inference_cost' in metrics)) metrics.inference_cost = tally.responded > 0 ? tally.listCost / tally.responded : 0;
+  let ci: Record<string, ConfidenceInterval> = {};
+  if (input.ci !== false) {
+    const rng = createRng(input.ci?.seed ?? 0);
+    ci = bootstrapMetrics(tally.metrics, plan.aggregation, {
+      rng: () => rng.next(),
+      ...(input.ci?.resamples !== undefined ? { resamples: input.ci.resamples } : {}),
+      ...(input.ci?.confidence !== undefined ? { confidence: input.ci.confidence } : {}),
+    });
+  }
+  return {
+    metrics,
+    ci,
+    instances: tally.instances,
+    total,
+    failed: tally.failed,
+    failures: tally.failures,
+    cost: tally.paid,
+    listCost: tally.listCost,
+    cached: tally.cached,
+    ...(plan.metric !== undefined ? { metric: plan.metric } : {}),
+    ...(plan.mode !== undefined ? { mode: plan.mode } : {}),
+  };
+}
+
+async function* readRows(
+  data: string | readonly Record<string, unknown>[],
+  name: string,
+  requiredFields: readonly string[],
+  limit: number | undefined,
+): AsyncGenerator<DatasetRow> {
+  const max = limit ?? Infinity;
+  if (max < 1) return;
+  let count = 0;
+  if (typeof data === 'string') {
+    for await (const item of streamDataset(name, { requiredFields })) {
+      yield item;
+      if (++count >= max) return;
+    }
+    return;
+  }
+  if (data.length === 0) throw new DatasetError('the data has no rows', { file: name, code: 'E_DATASET_EMPTY' });
+  for (const [i, row] of data.entries()) {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw new DatasetError(`row ${i} is not an object`, { file: name, line: i + 1, code: 'E_DATASET_ROW' });
+    }
+    const item = { row, line: i + 1 };
+    checkFields(item, requiredFields, name);
+    yield item;
+    if (++count >= max) return;
+  }
+}

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { selectConfigList } from '../completion/config-list.js';
+import type { Env } from '../completion/env-refs.js';
+import { templateFields } from '../completion/template.js';
+import { loadDataset } from '../config/load-dataset.js';
+import { openRunContext, DEFAULT_CACHE_ROOT, type RunOptions } from '../context.js';
+import { loadEval } from '../evaluate/load-eval.js';
+import { runEval } from '../evaluate/run-eval.js';
+import type { EvalFunction } from '../evaluate/eval-types.js';
+import type { UsageSink } from '../usage/usage-record.js';
+import { hashOf } from '../util/canonical-json.js';
+import { bestConfigDocument, writeYamlAtomic } from '../tune/best-config.js';
+import { loadTuneConfig, type TuneConfig, type TuneOverrides } from '../tune/tune-config.js';
+import type { TuneEvent } from '../tune/tune-events.js';
+import { TuneLog, priorSpend } from '../tune/tune-log.js';
+import { priceFor } from '../tune/tune-run.js';
+import { tune, type TuneResult } from '../tune/tuner.js';
+
+/** Inputs of `autotune tune`, already parsed from flags. */
+export interface TuneInput {
+  configFile: string;
+  overrides?: TuneOverrides;
+  /** Write the best config here (YAML), atomically. */
+  output?: string | undefined;
+  /** Ignore earlier runs in the log: do not count their spend (the cache is still used). */
+  fresh?: boolean;
+  env: Env;
+  cwd: string;
+  usage?: UsageSink | undefined;
+  /** Also log usage to `{cache_path_root}/usage.sqlite` (what the CLI does). */
+  usageLog?: RunOptions['usageLog'];
+  onEvent?: (e: TuneEvent) => void;
+  signal?: AbortSignal | undefined;
+}
+
+/** What `runTune` returns: the tuner's result plus the validated config it ran. */
+export interface TuneOutcome extends TuneResult {
+  tuneConfig: TuneConfig;
+  output: string | undefined;
+}
+
+/**
+ * Run a tune the way `autotune tune config.yaml` does: validate everything before spending a
+ * cent (config, data and template fields, eval, metric, prices), resume the spend of earlier
+ * runs of the same tune from its log, tune, and save the best config.
+ */
+export async function runTune(input: TuneInput): Promise<TuneOutcome> {
+  const cfg = loadTuneConfig(input.configFile, input.overrides ?? {}, input.cwd);
+  const fields = [...new Set(cfg.space.templates().flatMap((t) => templateFields(t)))];
+  const { rows } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [] });
+  const evalLine = cfg.source?.lineOf(['eval']);
+  const evaluate = await loadEval(cfg.eval as never, { baseDir: cfg.baseDir, ...(cfg.file ? { file: cfg.file } : {}), ...(evalLine ? { line: evalLine } : {}), field: 'eval' });
+  checkPrices(cfg);
+  await checkMetric(cfg, evaluate, rows[0] as Record<string, unknown>);
+  const configList = selectConfigList({ explicit: cfg.configList, env: input.env });
+
+  const identity = tuneIdentity(cfg);
+  const log = cfg.logFile ? new TuneLog(cfg.logFile, identity) : undefined;
+  const prior = input.fresh ? 0 : priorSpend(cfg.logFile, identity);
+  log?.write({ type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file });
+
+  const emit = input.onEvent ?? (() => undefined);
+  const ctx = openRunContext({
+    env: input.env,
+    cachePathRoot: cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT,
+    seed: cfg.seed,
+    concurrency: cfg.concurrency,
+    prices: cfg.prices,
+    configList,
+    ...(input.usage ? { usage: input.usage } : {}),
+    ...(input.usageLog ? { usageLog: input.usageLog } : {}),
+    retry: { ...(cfg.requestTimeout ? { requestTimeoutMs: cfg.requestTimeout * 1000 } : {}), ...(cfg.retryTimeout ? { retryTimeoutMs: cfg.retryTimeout * 1000 } : {}) },
+    onEvent: (event) => emit({ type: 'engine', event }),
+  });
+  let lastSpendLog = 0;
+  let spent = prior;
+  const onEvent = (e: TuneEvent): void => {
+    if (e.type === 'row') {
+      spent = e.spent;
+      // the spend is logged often enough that a killed run loses little of its account
+      if (log && Date.now() - lastSpendLog > 500) {
+        lastSpendLog = Date.now();
+        log.write({ type: 'spend', spent });
+      }
+    }
+    if (e.type === 'trial') log?.trial(e.summary, spent);
+    emit(e);
+  };
+  let result: TuneResult;
+  try {
+    result = await tune({
+      engine: ctx.engine,
+      rows,
+      evaluate,
+      metric: cfg.metric,
+      mode: cfg.mode,
+      space: cfg.space,
+      inferenceBudget: cfg.inferenceBudget,
+      optimizationBudget: cfg.optimizationBudget,
+      numSamples: cfg.numSamples,
+      searchSeed: cfg.searchSeed,
+      searcher: cfg.searcher,
+      prices: cfg.prices,
+      configList,
+      allowFormatStrTemplate: cfg.allowFormatStrTemplate,
+      signal: input.signal,
+      onEvent,
+      priorSpend: prior,
+    });
+  } finally {
+    ctx.close();
+  }
+  log?.write({ type: 'end', spent: result.totalSpend, stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
+  if (input.output && result.config) {
+    writeYamlAtomic(input.output, bestConfigDocument(cfg, result, input.output), `# best config found by autotune tune ${cfg.file ?? ''}\n`);
+  }
+  return { ...result, tuneConfig: cfg, output: input.output && result.config ? input.output : undefined };
+}
+
+/**
+ * The identity of a tune: what decides its trials (data, space, eval, metric, mode, inference
+ * budget, seeds, searcher, prices, endpoints' models). The optimization budget is left out on
+ * purpose: raising it and re-running continues the same tune.
+ */
+export function tuneIdentity(cfg: TuneConfig): string {
+  return hashOf({
+    data: hashOf(readFileSync(cfg.data, 'utf8')),
+    space: cfg.rawSpace,
+    eval: cfg.eval,
+    metric: cfg.metric,
+    mode: cfg.mode,
+    inference_budget: cfg.inferenceBudget ?? null,
+    search_seed: cfg.searchSeed,
+    searcher: cfg.searcher,
+    prices: cfg.prices,
+    seed: cfg.seed,
+  }).slice(0, 16);
+}
+
+/** Under a budget every model must have a price, or spend could not be counted. */
+function checkPrices(cfg: TuneConfig): void {
+  if (cfg.inferenceBudget === undefined && cfg.optimizationBudget === undefined) return;
+  for (const model of cfg.space.choicesOf('model') ?? []) {
+    if (typeof model !== 'string') continue;
+    if (!priceFor({ prices: cfg.prices, configList: cfg.configList }, model)) {
+      throw new ConfigError(`model ${model} has no known price, so the budget cannot be enforced`, {
+        file: cfg.file,
+        line: cfg.source?.lineOf(['search_space', 'model']),
+        field: 'search_space.model',
+        code: 'E_CONFIG_PRICE',
+        hint: `add it under prices: (USD per 1K prompt and completion tokens), e.g. prices: {${model}: [0.001, 0.002]}`,
+      });
+    }
+  }
+}
+
+/** Call the eval once on an empty answer: a metric it never returns is a config error, found for free. */
+async function checkMetric(cfg: TuneConfig, evaluate: EvalFunction, row: Record<string, unknown>): Promise<void> {
+  const probe = await runEval(evaluate, [''], row, 0);
+  if (probe.ok && !(cfg.metric in probe.metrics)) {
+    throw new ConfigError(`metric ${cfg.metric} is not in the eval's result (it returns: ${Object.keys(probe.metrics).join(', ') || 'nothing'})`, {
+      file: cfg.file,
+      line: cfg.source?.lineOf(['metric']),
+      field: 'metric',
+      code: 'E_CONFIG_METRIC',
+      hint: 'set metric: to one of the keys the eval returns',
+    });
+  }
+}

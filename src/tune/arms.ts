@@ -1,0 +1,160 @@
+import { BudgetError, ConfigError } from '../errors.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import type { Rng } from '../space/rng.js';
+import type { SearchSpace } from '../space/search-space.js';
+import type { Config } from '../space/types.js';
+import { priceFor, type TuneRun } from './tune-run.js';
+
+/** The keys that decide how long and how costly answers are: one "arm" per combination. */
+const ARM_KEYS = ['model', 'prompt', 'messages', 'stop'] as const;
+
+/** What the probe learnt about one arm (model × prompt/messages × stop). */
+export interface ArmInfo {
+  key: string;
+  values: Record<string, unknown>;
+  /** USD of the prompt of one request (mean over the probe rows). */
+  promptCost: number;
+  /** USD of one sample (mean over the probe rows). */
+  sampleCost: number;
+  /** Longest probe answer in tokens; undefined when the probe got nothing. */
+  maxSampleTokens: number | undefined;
+  /** A probe answer hit max_tokens, so answers can be longer than seen. */
+  truncated: boolean;
+  /** Within reach of the inference budget at the smallest n (with slack for probe noise). */
+  feasible: boolean;
+  reason?: string;
+}
+
+/** The identity of the arm a config belongs to. */
+export function armKey(config: Config): string {
+  return canonicalJson(Object.fromEntries(ARM_KEYS.map((k) => [k, config[k] ?? null])));
+}
+
+/**
+ * Every arm of the space, each with one representative config drawn from `rng`. Hierarchical
+ * spaces may exclude some combinations; those are skipped.
+ */
+export function enumerateArms(space: SearchSpace, rng: Rng): Config[] {
+  const options = ARM_KEYS.map((k) => space.choicesOf(k) ?? [undefined]);
+  const out: Config[] = [];
+  const base = space.sample(rng);
+  const combos = options.reduce<unknown[][]>((acc, opts) => acc.flatMap((prefix) => opts.map((o) => [...prefix, o])), [[]]);
+  for (const combo of combos) {
+    const config: Record<string, unknown> = { ...base };
+    ARM_KEYS.forEach((k, i) => {
+      if (combo[i] !== undefined) config[k] = combo[i];
+    });
+    if (space.contains(config)) out.push(Object.freeze(config));
+  }
+  return out;
+}
+
+/** Probe rows per arm: a couple, enough to see how long answers are. */
+const PROBE_ROWS = 2;
+
+/**
+ * Probe cost before quality: one cheap request (n=1, max_tokens at its upper bound) per arm on
+ * the first rows of the shared order. It shows how long that arm's answers are; an arm whose
+ * single answer is already well over the per-instance budget is dropped for cents, and the
+ * lengths bound max_tokens (and so the money reserved) for every later request of the arm.
+ */
+export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokensOf: (c: Config) => number, nLowOf: (c: Config) => number): Promise<Map<string, ArmInfo>> {
+  const rows = run.order.slice(0, PROBE_ROWS).map((i) => run.rows[i] as Record<string, unknown>);
+  const results = await Promise.all(
+    arms.map(async (config): Promise<ArmInfo> => {
+      const model = String(config.model);
+      const price = priceFor(run, model);
+      const key = armKey(config);
+      const values = Object.fromEntries(ARM_KEYS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+      let promptCost = 0;
+      let sampleCost = 0;
+      let maxTokens: number | undefined;
+      let truncated = false;
+      // An answer longer than twice the per-instance budget rules the arm out anyway, so the probe
+      // never needs (or reserves money for) more tokens than that.
+      const budgetTokens = run.inferenceBudget !== undefined && price && price[1] > 0 ? Math.ceil((2 * run.inferenceBudget * 1000) / price[1]) : Infinity;
+      const probeParams = { ...stripN(config), n: 1, max_tokens: Math.max(1, Math.min(maxTokensOf(config), budgetTokens)) };
+      for (const row of rows) {
+        try {
+          const r = await run.engine.create({ params: probeParams as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
+          const tokens = r.choice_tokens[0] ?? r.usage.completion_tokens;
+          promptCost += price ? (r.usage.prompt_tokens * price[0]) / 1000 / rows.length : 0;
+          sampleCost += price ? (tokens * price[1]) / 1000 / rows.length : 0;
+          maxTokens = Math.max(maxTokens ?? 0, tokens);
+          if (r.choices[0]?.finish_reason === 'length') truncated = true;
+          run.emit({ type: 'row', trial: -1, cached: r.cached, spent: run.ledger?.spent ?? 0 });
+        } catch (err) {
+          if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: 'not probed: the optimization budget could not cover it' };
+          if (err instanceof ConfigError) throw err;
+          if ((err as Error).name === 'AbortedError') throw err;
+          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: `probe failed: ${(err as Error).message.split('\n')[0]}` };
+        }
+      }
+      const nLow = nLowOf(config);
+      const info: ArmInfo = { key, values, promptCost, sampleCost, maxSampleTokens: maxTokens, truncated, feasible: true };
+      const minCost = promptCost + nLow * sampleCost;
+      if (run.inferenceBudget !== undefined && minCost > run.inferenceBudget * 1.5) {
+        info.feasible = false;
+        info.reason = `one request at n=${nLow} costs about $${minCost.toPrecision(3)} per instance, over the inference budget $${run.inferenceBudget}`;
+      }
+      return info;
+    }),
+  );
+  if (results.length > 0 && results.every((a) => a.reason?.startsWith('not probed'))) {
+    throw new BudgetError('the optimization budget cannot cover even one probe request per arm', { hint: 'raise optimization_budget, or lower max_tokens in the search space' });
+  }
+  return new Map(results.map((a) => [a.key, a]));
+}
+
+/**
+ * Samples to request per row for a config of this arm: slightly more than the inference budget
+ * seems to allow (15% slack), so n can be trimmed back under budget after the fact; without an
+ * inference budget, the config's own n.
+ */
+export function samplesToRequest(arm: ArmInfo | undefined, budget: number | undefined, range: { low: number; high: number }, ownN: number): number {
+  if (budget === undefined || !arm) return Math.min(range.high, Math.max(range.low, ownN));
+  if (arm.sampleCost <= 0) return range.high;
+  const n = Math.floor((budget * 1.15 - arm.promptCost) / arm.sampleCost);
+  return Math.min(range.high, Math.max(range.low, n));
+}
+
+/**
+ * The max_tokens actually sent for an arm: the config's own, but no more than 2.5× the longest
+ * probe answer (answers that end sooner are identical either way, and the cap bounds the money
+ * reserved per request). Unchanged when the probe itself was truncated.
+ */
+export function cappedMaxTokens(arm: ArmInfo | undefined, requested: number): number {
+  if (!arm || arm.truncated || arm.maxSampleTokens === undefined) return requested;
+  return Math.min(requested, Math.max(16, Math.ceil(arm.maxSampleTokens * 2.5)));
+}
+
+function stripN(config: Config): Record<string, unknown> {
+  const { n: _n, ...rest } = config;
+  return rest;
+}
+
+/**
+ * Re-estimate each arm's prompt and per-sample cost from the rows its trials have been scored
+ * on (the probe saw two rows; trials see many), so later trials of the arm request a number of
+ * samples that matches what answers really cost.
+ */
+export function refineArms(arms: Map<string, ArmInfo>, trials: ReadonlyArray<{ arm: ArmInfo | undefined; plan: { record: { rowsDone: number; grid: readonly number[]; stats(rows: number): Array<{ costMean: number }> } } }>): void {
+  const acc = new Map<string, { prompt: number; sample: number; weight: number }>();
+  for (const t of trials) {
+    const rows = t.plan.record.rowsDone;
+    const grid = t.plan.record.grid;
+    if (!t.arm || rows === 0 || grid.length < 2) continue;
+    const stats = t.plan.record.stats(rows);
+    const first = stats[0]?.costMean ?? 0;
+    const lastCost = stats.at(-1)?.costMean ?? 0;
+    const sample = (lastCost - first) / ((grid.at(-1) as number) - (grid[0] as number));
+    const prompt = first - (grid[0] as number) * sample;
+    const a = acc.get(t.arm.key) ?? { prompt: 0, sample: 0, weight: 0 };
+    acc.set(t.arm.key, { prompt: a.prompt + prompt * rows, sample: a.sample + sample * rows, weight: a.weight + rows });
+  }
+  for (const [key, a] of acc) {
+    const arm = arms.get(key);
+    if (!arm || a.weight === 0) continue;
+    arms.set(key, { ...arm, promptCost: Math.max(0, a.prompt / a.weight), sampleCost: Math.max(0, a.sample / a.weight) });
+  }
+}

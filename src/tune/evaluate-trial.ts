@@ -1,0 +1,101 @@
+import { AbortedError, BudgetError, ConfigError, ProviderError } from '../errors.js';
+import { extractTextOrFunctionCall } from '../completion/samples.js';
+import type { RequestParams } from '../completion/types.js';
+import { runEval } from '../evaluate/run-eval.js';
+import type { Price } from '../pricing/price-table.js';
+import type { TrialRecord } from './trial-record.js';
+import { costOfPrefix, type TuneRun } from './tune-run.js';
+
+/** One trial's request plan: what is sent for every row. */
+export interface TrialPlan {
+  id: number;
+  /** Request parameters without n (max_tokens already capped by the probe). */
+  params: Record<string, unknown>;
+  /** Samples requested per row; the n reported is picked from the grid (≤ this). */
+  nRequested: number;
+  price: Price | undefined;
+  record: TrialRecord;
+}
+
+/** What evaluating a slice of rows cost and whether the budget stopped it. */
+export interface SliceOutcome {
+  /** USD newly paid. */
+  paid: number;
+  /** A request was refused because the optimization budget could not cover it. */
+  budgetHit: boolean;
+}
+
+/**
+ * Evaluate a trial on rows [from, to) of the shared order: one request of `nRequested` samples
+ * per row (through the shared pool, so rows of all trials interleave), then the eval on every
+ * prefix of the samples in the grid, so the metric and the cost of every n ≤ nRequested come
+ * from the same paid answer. A failed request marks the row failed; a budget refusal leaves the
+ * row unevaluated and reports `budgetHit`; an interrupt propagates.
+ */
+export async function evaluateSlice(run: TuneRun, plan: TrialPlan, from: number, to: number): Promise<SliceOutcome> {
+  let paid = 0;
+  let budgetHit = false;
+  const jobs: Array<Promise<void>> = [];
+  for (let pos = from; pos < to; pos++) {
+    jobs.push(
+      evaluateRow(run, plan, pos).then(
+        (p) => {
+          paid += p;
+        },
+        (err: unknown) => {
+          if (err instanceof BudgetError) budgetHit = true;
+          else throw err;
+        },
+      ),
+    );
+  }
+  const settled = await Promise.allSettled(jobs);
+  const fatal = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (fatal) throw fatal.reason;
+  return { paid, budgetHit };
+}
+
+async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<number> {
+  const index = run.order[pos] as number;
+  const row = run.rows[index] as Record<string, unknown>;
+  let response;
+  try {
+    response = await run.engine.create({
+      params: { ...plan.params, n: plan.nRequested } as RequestParams,
+      context: row,
+      budget: run.ledger,
+      signal: run.signal,
+      allowFormatStrTemplate: run.allowFormatStrTemplate,
+    });
+  } catch (err) {
+    if (err instanceof ProviderError) {
+      plan.record.set(pos, null, `row ${index + 1}: ${err.message.split('\n').slice(0, 2).join(' ')}`);
+      return 0;
+    }
+    if (err instanceof BudgetError || err instanceof AbortedError || err instanceof ConfigError) throw err;
+    throw err;
+  }
+  const responses = extractTextOrFunctionCall(response);
+  const metrics = [];
+  const cost = [];
+  let firstError: string | undefined;
+  for (const n of plan.record.grid) {
+    const outcome = await runEval(run.evaluate, responses.slice(0, n), row, index);
+    if (outcome.ok) {
+      if (!(run.metric in outcome.metrics)) {
+        throw new ConfigError(`metric ${run.metric} is not in the eval's result (it returned: ${Object.keys(outcome.metrics).join(', ') || 'nothing'})`, {
+          field: 'metric',
+          hint: 'set metric: to one of the keys the eval returns',
+        });
+      }
+      metrics.push(outcome.metrics);
+    } else {
+      metrics.push(undefined);
+      firstError ??= outcome.error;
+    }
+    cost.push(costOfPrefix(plan.price, response.usage.prompt_tokens, response.choice_tokens, n));
+  }
+  plan.record.set(pos, { metrics, cost, cached: response.cached }, firstError);
+  run.emit({ type: 'row', trial: plan.id, cached: response.cached, spent: run.ledger?.spent ?? 0 });
+  return response.paid;
+}

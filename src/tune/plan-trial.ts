@@ -1,0 +1,79 @@
+import { ChoiceDomain, ConstDomain, IntDomain, isNumericDomain } from '../space/domains.js';
+import { createRng } from '../space/rng.js';
+import type { SearchSpace } from '../space/search-space.js';
+import type { Config } from '../space/types.js';
+import { cappedMaxTokens, samplesToRequest, type ArmInfo } from './arms.js';
+import { nGrid } from './n-choice.js';
+import { nRangeFor } from './n-space.js';
+import { TrialRecord } from './trial-record.js';
+import type { LiveTrial } from './trial-state.js';
+import { priceFor, type TuneRun } from './tune-run.js';
+
+/** What planning a trial needs to know. */
+export interface PlanContext {
+  run: TuneRun;
+  /** The full space (with n), for the n range of the config. */
+  space: SearchSpace;
+  searchSpace: SearchSpace;
+  arm: ArmInfo | undefined;
+  metric: string;
+  /** The tuner picks n after the fact (there is an inference budget). */
+  picksN: boolean;
+}
+
+/**
+ * Turn a suggested config into a trial: how many samples to request per row, the max_tokens
+ * actually sent (capped by the arm's probe), the n grid to score and an empty record.
+ */
+export function planTrial(id: number, config: Config, ctx: PlanContext): LiveTrial {
+  const range = nRangeFor(ctx.space, config);
+  const ownN = typeof config.n === 'number' ? config.n : range.high;
+  const nRequested = samplesToRequest(ctx.arm, ctx.picksN ? ctx.run.inferenceBudget : undefined, range, ownN);
+  const { n: _n, ...params } = config as Record<string, unknown>;
+  if (typeof params.max_tokens === 'number') params.max_tokens = cappedMaxTokens(ctx.arm, params.max_tokens);
+  if (params.stop === null) delete params.stop;
+  const model = String(params.model);
+  const record = new TrialRecord(nGrid(nRequested, Math.min(range.low, nRequested)), ctx.metric, ctx.run.sign);
+  const trial: LiveTrial = {
+    id,
+    plan: { id, params: Object.freeze(params), nRequested, price: priceFor(ctx.run, model), record },
+    arm: ctx.arm,
+    config,
+    rung: -1,
+    scores: [],
+    state: 'running',
+    paid: 0,
+    choice: undefined,
+  };
+  if (ctx.arm && !ctx.arm.feasible) {
+    trial.state = 'pruned_probe';
+    trial.message = ctx.arm.reason ?? 'arm over the inference budget';
+  }
+  return trial;
+}
+
+/**
+ * The first config tried in an arm: the middle of every numeric range, the temperature branch
+ * of temperature_or_top_p, and max_tokens at its upper bound — a high max_tokens costs nothing
+ * extra when answers end sooner (the probe caps what is sent), while a low one truncates answers.
+ */
+export function centerOf(space: SearchSpace, config: Config): Config {
+  const start = space.encode(config);
+  const choices = { ...start.choices };
+  for (const d of space.dimensions) if (d.name === 'temperature_or_top_p' && d.domain instanceof ChoiceDomain && !d.condition) choices[d.key] = 0;
+  const filled = space.completePoint({ choices, unit: start.unit }, createRng('center'));
+  const unit: Record<string, number> = {};
+  for (const d of space.numericDims(filled)) unit[d.key] = d.name === 'max_tokens' ? 1 : 0.5;
+  return space.decode({ choices: filled.choices, unit });
+}
+
+/** The largest max_tokens the space allows for a config (what the probe asks for). */
+export function maxTokensOf(space: SearchSpace, config: Config): number {
+  const dim = space.activeDims(space.encode(config)).find((d) => d.name === 'max_tokens');
+  const d = dim?.domain;
+  if (d instanceof IntDomain) return d.high;
+  if (d && isNumericDomain(d)) return Math.floor((d as { high: number }).high);
+  if (d instanceof ConstDomain && typeof d.value === 'number') return d.value;
+  if (d instanceof ChoiceDomain) return Math.max(...d.options.map(Number).filter(Number.isFinite));
+  return typeof config.max_tokens === 'number' ? config.max_tokens : 1000;
+}

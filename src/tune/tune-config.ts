@@ -1,0 +1,190 @@
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { validateList } from '../completion/config-list.js';
+import type { EndpointConfig } from '../completion/types.js';
+import { parsePrices, parseSeed } from '../config/common-fields.js';
+import { closest, readYamlFile, type YamlSource } from '../config/yaml-file.js';
+import type { PriceTable } from '../pricing/price-table.js';
+import { parseSearchSpace } from '../space/parse-space.js';
+import type { SearchSpace } from '../space/search-space.js';
+
+/** A validated tune config: what `autotune tune config.yaml` runs. Paths are absolute. */
+export interface TuneConfig {
+  file: string | undefined;
+  baseDir: string;
+  data: string;
+  /** The eval spec as written (module path, `builtin:NAME` or `{builtin, …}`). */
+  eval: unknown;
+  metric: string;
+  mode: 'max' | 'min';
+  inferenceBudget: number | undefined;
+  optimizationBudget: number | undefined;
+  /** Max trials; -1 = until the budget (or the space) is exhausted. */
+  numSamples: number;
+  seed: string;
+  searchSeed: number;
+  concurrency: number;
+  logFile: string | undefined;
+  prices: PriceTable;
+  configList: EndpointConfig[] | undefined;
+  /** The search space as written (kept for the saved best config's provenance). */
+  rawSpace: Record<string, unknown>;
+  space: SearchSpace;
+  spaceWarnings: readonly string[];
+  defaultsApplied: readonly string[];
+  searcher: 'default' | 'random';
+  cachePathRoot: string | undefined;
+  requestTimeout: number | undefined;
+  retryTimeout: number | undefined;
+  allowFormatStrTemplate: boolean;
+  source: YamlSource | undefined;
+}
+
+/** Every top-level key of a tune config. */
+export const TUNE_KEYS = [
+  'data',
+  'eval',
+  'metric',
+  'mode',
+  'inference_budget',
+  'optimization_budget',
+  'num_samples',
+  'seed',
+  'search_seed',
+  'concurrency',
+  'log_file',
+  'prices',
+  'config_list',
+  'search_space',
+  'searcher',
+  'cache_path_root',
+  'request_timeout',
+  'retry_timeout',
+  'allow_format_str_template',
+] as const;
+
+export type TuneKey = (typeof TUNE_KEYS)[number];
+
+/** CLI flags override keys; paths given on the command line are relative to `cwd`. */
+export type TuneOverrides = Partial<Record<TuneKey, unknown>>;
+
+/** Read a tune YAML and apply overrides; every problem is a ConfigError naming file:line and key. */
+export function loadTuneConfig(file: string, overrides: TuneOverrides = {}, cwd = process.cwd()): TuneConfig {
+  const source = readYamlFile(file);
+  return parseTuneConfig(source.value, { source, baseDir: dirname(resolve(cwd, file)), overrides, cwd });
+}
+
+/** Validate a tune config value (from YAML, or built in code with `source` undefined). */
+export function parseTuneConfig(
+  value: unknown,
+  opts: { source?: YamlSource | undefined; baseDir: string; overrides?: TuneOverrides; cwd?: string },
+): TuneConfig {
+  const { source, baseDir } = opts;
+  const file = source?.file;
+  const err = (message: string, key: string, path: Array<string | number> = [key], hint?: string): ConfigError =>
+    new ConfigError(message, { file, line: source?.lineOf(path), field: key, code: 'E_CONFIG_FIELD', ...(hint ? { hint } : {}) });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError('a tune config must be a mapping of keys to values', { file, line: 1, hint: 'see tune.example.yaml' });
+  }
+  const raw = value as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (!(TUNE_KEYS as readonly string[]).includes(key)) {
+      const guess = closest(key, TUNE_KEYS);
+      throw err(`unknown key ${key}`, key, [key], guess ? `did you mean ${guess}?` : `known keys: ${TUNE_KEYS.join(', ')}`);
+    }
+  }
+  // Flags win over the file; a path from a flag is relative to the current directory.
+  const cwd = opts.cwd ?? process.cwd();
+  const over = opts.overrides ?? {};
+  const pick = (k: TuneKey): unknown => (over[k] !== undefined ? over[k] : raw[k]);
+  const pathOf = (k: TuneKey): string | undefined => {
+    const v = pick(k);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v === '') throw err(`${k} must be a file path`, k);
+    return resolve(over[k] !== undefined ? cwd : baseDir, v);
+  };
+
+  const data = pathOf('data');
+  if (!data) throw err('data is required: the JSONL file of tuning rows', 'data', [], 'add data: path/to/tune.jsonl');
+  const evalSpec = pick('eval');
+  if (evalSpec === undefined || evalSpec === null) {
+    throw err('eval is required', 'eval', [], 'eval: ./eval.mjs (default export (responses, row) => metrics) or eval: builtin:answer_vote');
+  }
+  const metric = pick('metric');
+  if (typeof metric !== 'string' || metric === '') throw err('metric is required: the key of the eval result to optimise', 'metric', ['metric'], 'e.g. metric: success_vote');
+  const mode = pick('mode') ?? 'max';
+  if (mode !== 'max' && mode !== 'min') throw err(`mode must be max or min, got ${JSON.stringify(mode)}`, 'mode');
+
+  const budget = (k: 'inference_budget' | 'optimization_budget'): number | undefined => {
+    const v = pick(k);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw err(`${k} must be a positive number of USD, got ${JSON.stringify(v)}`, k, [k], k === 'inference_budget' ? 'USD per data instance, e.g. 0.002' : 'USD for the whole search, e.g. 1.0');
+    }
+    return v;
+  };
+  const inferenceBudget = budget('inference_budget');
+  const optimizationBudget = budget('optimization_budget');
+  const numSamples = intOf(pick('num_samples') ?? -1, 'num_samples', -1, err);
+  if (numSamples === 0) throw err('num_samples must be -1 (no limit) or at least 1', 'num_samples');
+  if (optimizationBudget === undefined && numSamples < 0) {
+    throw err('set optimization_budget (USD) or num_samples: without either the search has no end', 'optimization_budget', []);
+  }
+  const searchSeed = intOf(pick('search_seed') ?? 0, 'search_seed', 0, err);
+  const concurrency = intOf(pick('concurrency') ?? 8, 'concurrency', 1, err);
+  const searcher = pick('searcher') ?? 'default';
+  if (searcher !== 'default' && searcher !== 'random') throw err(`searcher must be default or random, got ${JSON.stringify(searcher)}`, 'searcher');
+  const seconds = (k: 'request_timeout' | 'retry_timeout'): number | undefined => {
+    const v = pick(k);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !(v > 0)) throw err(`${k} must be a positive number of seconds`, k);
+    return v;
+  };
+  const allowFormat = pick('allow_format_str_template') ?? true;
+  if (typeof allowFormat !== 'boolean') throw err('allow_format_str_template must be true or false', 'allow_format_str_template');
+  const fakeSource = source ?? { file: '<config>', value, lineOf: () => undefined };
+
+  const rawSpace = pick('search_space');
+  if (rawSpace === undefined || rawSpace === null || typeof rawSpace !== 'object' || Array.isArray(rawSpace)) {
+    throw err('search_space is required: a mapping of request parameters to values or domains', 'search_space', ['search_space'], 'at least model:, e.g. model: [gpt-3.5-turbo, gpt-4]');
+  }
+  if ((rawSpace as Record<string, unknown>).model === undefined) {
+    throw err('search_space.model is required', 'search_space.model', ['search_space'], 'model: gpt-4o-mini, or a list to choose from');
+  }
+  const parsed = parseSearchSpace(rawSpace, { ...(file ? { file } : {}), locate: (p) => source?.lineOf(p) });
+  const prices = parsePrices(pick('prices'), fakeSource);
+  const configList = pick('config_list') === undefined ? undefined : validateList(pick('config_list'), file ?? '<config>');
+
+  return {
+    file,
+    baseDir,
+    data,
+    eval: evalSpec,
+    metric,
+    mode,
+    inferenceBudget,
+    optimizationBudget,
+    numSamples,
+    seed: parseSeed(pick('seed'), fakeSource) ?? '41',
+    searchSeed,
+    concurrency,
+    logFile: pathOf('log_file'),
+    prices,
+    configList,
+    rawSpace: rawSpace as Record<string, unknown>,
+    space: parsed.space,
+    spaceWarnings: parsed.warnings,
+    defaultsApplied: parsed.defaultsApplied,
+    searcher,
+    cachePathRoot: pathOf('cache_path_root'),
+    requestTimeout: seconds('request_timeout'),
+    retryTimeout: seconds('retry_timeout'),
+    allowFormatStrTemplate: allowFormat,
+    source,
+  };
+}
+
+function intOf(v: unknown, key: string, min: number, err: (m: string, k: string) => ConfigError): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw err(`${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`, key);
+  return v;
+}

@@ -1,0 +1,10 @@
+/** Progress of a tune, for the CLI's progress bar and for library callers. */
+export type TuneEvent =
+  | { type: 'start'; rows: number; optimizationBudget: number | undefined; priorSpend: number }
+  | { type: 'probe'; arms: number; feasible: number }
+  | { type: 'round'; round: number; newTrials: number; promotions: number }
+  | { type: 'row'; trial: number; cached: boolean; spent: number }
+  | { type: 'trial'; summary: import('./trial-summary.js').TrialSummary }
+  | { type: 'best'; trial: number; score: number; metric: number; rows: number }
+  | { type: 'stop'; reason: string }
+  | { type: 'engine'; event: import('../completion/engine-events.js').EngineEvent };

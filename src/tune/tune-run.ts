@@ -1,0 +1,44 @@
+import type { CompletionEngine } from '../completion/engine.js';
+import type { EndpointConfig } from '../completion/types.js';
+import type { EvalFunction } from '../evaluate/eval-types.js';
+import { resolvePrice, type Price, type PriceTable } from '../pricing/price-table.js';
+import type { BudgetLedger } from './budget.js';
+import type { TuneEvent } from './tune-events.js';
+
+/** Everything the tuner's parts share during one tune: built once by the tuner, read-only. */
+export interface TuneRun {
+  engine: CompletionEngine;
+  /** Guards new spend; undefined when there is no optimization budget. */
+  ledger: BudgetLedger | undefined;
+  /** Tuning rows, in file order. */
+  rows: readonly Record<string, unknown>[];
+  /** The shared row order (a seeded shuffle): every trial sees rows in this order. */
+  order: readonly number[];
+  evaluate: EvalFunction;
+  metric: string;
+  /** +1 for mode max, −1 for mode min. */
+  sign: 1 | -1;
+  inferenceBudget: number | undefined;
+  prices: PriceTable;
+  configList: readonly EndpointConfig[] | undefined;
+  allowFormatStrTemplate: boolean;
+  signal: AbortSignal | undefined;
+  emit: (e: TuneEvent) => void;
+}
+
+/**
+ * The price tune uses for a model: the first config_list entry that sets a price and serves
+ * this model (or any model), else the `prices:` map and the built-in table.
+ */
+export function priceFor(run: Pick<TuneRun, 'prices' | 'configList'>, model: string): Price | undefined {
+  const entry = run.configList?.find((e) => Array.isArray(e.price) && (e.model === undefined || e.model === model));
+  return resolvePrice(model, run.prices, entry?.price as Price | undefined)?.price;
+}
+
+/** List-price cost of one request for the first n samples: the prompt once plus each sample. */
+export function costOfPrefix(price: Price | undefined, promptTokens: number, choiceTokens: readonly number[], n: number): number {
+  if (!price) return 0;
+  let completion = 0;
+  for (let i = 0; i < n && i < choiceTokens.length; i++) completion += choiceTokens[i] ?? 0;
+  return (promptTokens * price[0] + completion * price[1]) / 1000;
+}

@@ -1,0 +1,314 @@
+import { AbortedError, BudgetError } from '../errors.js';
+import type { CompletionEngine } from '../completion/engine.js';
+import type { EndpointConfig } from '../completion/types.js';
+import type { EvalFunction } from '../evaluate/eval-types.js';
+import type { PriceTable } from '../pricing/price-table.js';
+import { CostAwareSearcher } from '../search/cost-aware-searcher.js';
+import { RandomSearcher } from '../search/random-searcher.js';
+import type { Searcher } from '../search/searcher.js';
+import { createRng, type Rng } from '../space/rng.js';
+import type { SearchSpace } from '../space/search-space.js';
+import type { Config } from '../space/types.js';
+import { armKey, enumerateArms, probeArms, refineArms, type ArmInfo } from './arms.js';
+import { BudgetLedger } from './budget.js';
+import type { NChoiceOptions } from './n-choice.js';
+import { centerOf, maxTokensOf, planTrial } from './plan-trial.js';
+import { evaluateSlice } from './evaluate-trial.js';
+import { promotions, rungSizes } from './rungs.js';
+import { assess, pooledVariance, summarize, type LiveTrial } from './trial-state.js';
+import type { TrialSummary } from './trial-summary.js';
+import type { TuneEvent } from './tune-events.js';
+import type { TuneRun } from './tune-run.js';
+import { nRangeFor, spaceWithoutN } from './n-space.js';
+
+/** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
+export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }) => Searcher;
+
+/** Inputs of one tune (library form of the YAML). */
+export interface TunerOptions {
+  engine: CompletionEngine;
+  rows: readonly Record<string, unknown>[];
+  evaluate: EvalFunction;
+  metric: string;
+  mode: 'max' | 'min';
+  space: SearchSpace;
+  inferenceBudget?: number | undefined;
+  optimizationBudget?: number | undefined;
+  /** Max trials; -1 = no limit. */
+  numSamples?: number;
+  searchSeed?: number;
+  searcher?: 'default' | 'random' | SearcherFactory;
+  prices?: PriceTable;
+  configList?: readonly EndpointConfig[] | undefined;
+  allowFormatStrTemplate?: boolean;
+  signal?: AbortSignal | undefined;
+  onEvent?: (e: TuneEvent) => void;
+  /** USD an earlier run of this same tune already spent (resume): counted against the budget. */
+  priorSpend?: number;
+  /** Rows of the first rung (default: a tenth of the data, at least 4). */
+  firstRungRows?: number;
+  /** New trials per round after the first (default 4). */
+  newPerRound?: number;
+}
+
+/** Why the search stopped. */
+export type StopReason = 'budget' | 'num_samples' | 'exhausted' | 'interrupted';
+
+/** What a tune returns: the best config (request parameters with n), its result, every trial. */
+export interface TuneResult {
+  config: Record<string, unknown> | null;
+  result: (Record<string, number> & { inference_cost: number; rows: number }) | null;
+  best: TrialSummary | null;
+  trials: TrialSummary[];
+  /** USD newly spent by this run (cache hits are free). */
+  optimizationCost: number;
+  /** USD spent by this tune including earlier, resumed runs. */
+  totalSpend: number;
+  stopReason: StopReason;
+  /** Set when the best was measured on part of the data only. */
+  warning?: string;
+}
+
+/**
+ * Tune: probe the arms, then race trials from the searcher over growing row subsets, scoring
+ * every n from one request per row, under the inference and optimization budgets. Decisions are
+ * taken between rounds only, so the search is deterministic for a given seed and warm cache,
+ * while all requests of a round run concurrently through one pool.
+ */
+export async function tune(opts: TunerOptions): Promise<TuneResult> {
+  const rng = createRng(opts.searchSeed ?? 0);
+  const emit = opts.onEvent ?? (() => undefined);
+  const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget);
+  const prior = Math.min(opts.priorSpend ?? 0, opts.optimizationBudget ?? Infinity);
+  if (ledger && prior > 0) ledger.preCharge(prior);
+  const run: TuneRun = {
+    engine: opts.engine,
+    ledger,
+    rows: opts.rows,
+    order: rng.fork('rows').shuffle(opts.rows.map((_, i) => i)),
+    evaluate: opts.evaluate,
+    metric: opts.metric,
+    sign: opts.mode === 'min' ? -1 : 1,
+    inferenceBudget: opts.inferenceBudget,
+    prices: opts.prices ?? {},
+    configList: opts.configList,
+    allowFormatStrTemplate: opts.allowFormatStrTemplate ?? true,
+    signal: opts.signal,
+    emit,
+  };
+  const total = opts.rows.length;
+  const sizes = rungSizes(total, opts.firstRungRows);
+  const last = sizes.length - 1;
+  const picksN = opts.inferenceBudget !== undefined;
+  const searchSpace = picksN ? spaceWithoutN(opts.space) : opts.space;
+  const trials: LiveTrial[] = [];
+  let stopReason: StopReason = 'exhausted';
+  const newPerRound = opts.newPerRound ?? 4;
+  const maxTrials = opts.numSamples !== undefined && opts.numSamples > 0 ? opts.numSamples : Infinity;
+  const nOpts = (rows: number): NChoiceOptions => ({ inferenceBudget: opts.inferenceBudget, totalRows: total, pooledVariance: pooledVariance(trials, rows) });
+
+  emit({ type: 'start', rows: total, optimizationBudget: opts.optimizationBudget, priorSpend: prior });
+  try {
+    const armConfigs = enumerateArms(searchSpace, rng.fork('arms'));
+    const arms = await probeArms(run, armConfigs, (c) => maxTokensOf(searchSpace, c), (c) => nRangeFor(opts.space, c).low);
+    emit({ type: 'probe', arms: arms.size, feasible: [...arms.values()].filter((a) => a.feasible).length });
+    const feasibleArm = (c: Config): boolean => arms.get(armKey(c))?.feasible ?? true;
+    const initial = armConfigs
+      .filter(feasibleArm)
+      .map((c) => ({ c, cost: armCost(arms.get(armKey(c))) }))
+      .sort((a, b) => a.cost - b.cost)
+      .map(({ c }) => centerOf(searchSpace, c));
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm });
+
+    for (let round = 0; ; round++) {
+      if (opts.signal?.aborted) throw new AbortedError();
+      const entries = trials.map((t) => ({ id: t.id, rung: t.rung, scores: t.scores, active: t.state === 'running' }));
+      let moves = promotions(entries, last).map((m) => ({ trial: trials[m.id] as LiveTrial, to: m.to })).filter((m) => canStillWin(m.trial, trials));
+      if (ledger) moves = affordableMoves(moves, sizes, ledger.remaining, opts.inferenceBudget);
+      let wanted = round === 0 ? Math.max(newPerRound, initial.length) : newPerRound;
+      wanted = Math.min(wanted, maxTrials - trials.length);
+      if (ledger) {
+        // Budget as a commitment: every running trial may still be promoted (with the halving
+        // odds), and a new trial costs its first rung plus its expected promotions. Start only
+        // the new trials the budget can carry to the end, so money is not spent on many starts
+        // and then missing for the full-data measurements that decide the pick.
+        const running = trials.filter((t) => t.state === 'running' && t.rung >= 0);
+        const expected = running.reduce((a, t) => a + expectedFutureRows(sizes, t.rung) * rowCost(t, opts.inferenceBudget), 0);
+        const committed = Math.max(expected, finishReserve(running, sizes, opts.inferenceBudget));
+        const perNew = expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget);
+        wanted = Math.min(wanted, Math.max(0, Math.floor((ledger.remaining - committed) / perNew)));
+      }
+      const fresh: LiveTrial[] = [];
+      for (let i = 0; i < wanted; i++) {
+        const s = searcher.suggest(trials.length);
+        if (!s) break;
+        const t = planTrial(s.trialId, s.config, { run, space: opts.space, searchSpace, arm: arms.get(armKey(s.config)), metric: opts.metric, picksN });
+        trials.push(t);
+        fresh.push(t);
+      }
+      if (moves.length === 0 && fresh.length === 0) {
+        stopReason = trials.length >= maxTrials ? 'num_samples' : ledger && ledger.remaining < expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget) ? 'budget' : 'exhausted';
+        break;
+      }
+      emit({ type: 'round', round, newTrials: fresh.length, promotions: moves.length });
+      const jobs = [
+        ...fresh.filter((t) => t.state === 'running').map((t) => ({ t, from: 0, to: sizes[0] as number, rung: 0 })),
+        ...moves.map((m) => ({ t: m.trial, from: sizes[m.trial.rung] as number, to: sizes[m.to] as number, rung: m.to })),
+      ];
+      const outcomes = await Promise.all(jobs.map((j) => evaluateSlice(run, j.t.plan, j.from, j.to)));
+      let budgetHit = false;
+      jobs.forEach((j, i) => {
+        const out = outcomes[i] as { paid: number; budgetHit: boolean };
+        j.t.paid += out.paid;
+        if (out.budgetHit) {
+          budgetHit = true;
+          if (j.t.rung < 0) j.t.state = 'budget_cut';
+          return;
+        }
+        settleRung(j.t, j.rung, sizes[j.rung] as number, last, nOpts(sizes[j.rung] as number));
+      });
+      for (const t of fresh) if (t.state === 'pruned_probe') searcher.observe({ trialId: t.id, score: null, cost: 0, fidelity: 0, status: 'pruned' });
+      for (const j of jobs) {
+        const rows = j.t.rung >= 0 ? (sizes[j.t.rung] as number) : 0;
+        const summary = summarize(j.t, rows, total, opts.metric, run.sign);
+        searcher.observe({ trialId: j.t.id, score: summary.lcb, cost: j.t.paid, fidelity: rows / total, status: j.t.state === 'running' || j.t.state === 'complete' ? 'complete' : j.t.state === 'failed' ? 'failed' : 'pruned' });
+        emit({ type: 'trial', summary });
+      }
+      refineArms(arms, trials);
+      const leader = pickBest(trials, sizes, total, opts.metric, run.sign);
+      if (leader) emit({ type: 'best', trial: leader.trial, score: leader.lcb ?? NaN, metric: leader.metric ?? NaN, rows: leader.rows });
+      if (budgetHit) {
+        stopReason = 'budget';
+        break;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof AbortedError) && !(err instanceof BudgetError && trials.length > 0)) throw err;
+    stopReason = err instanceof AbortedError ? 'interrupted' : 'budget';
+    for (const t of trials) if (t.state === 'running' && t.rung < 0) t.state = stopReason === 'interrupted' ? 'interrupted' : 'budget_cut';
+  }
+  emit({ type: 'stop', reason: stopReason });
+  return finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+}
+
+function makeSearcher(kind: TunerOptions['searcher'], space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }): Searcher {
+  if (typeof kind === 'function') return kind(space, rng, hints);
+  if (kind === 'random') return new RandomSearcher(space, rng);
+  return new CostAwareSearcher(space, rng, hints);
+}
+
+function armCost(arm: ArmInfo | undefined): number {
+  return arm ? arm.promptCost + arm.sampleCost : Infinity;
+}
+
+/** Expected list-price cost of one more row of a trial (its own data, else the arm's probe). */
+function rowCost(t: LiveTrial, budget: number | undefined): number {
+  const rows = t.plan.record.rowsDone;
+  if (rows > 0) {
+    const stats = t.plan.record.stats(rows);
+    return stats.at(-1)?.costMean ?? budget ?? 0;
+  }
+  return t.arm ? t.arm.promptCost + t.plan.nRequested * t.arm.sampleCost : (budget ?? 0);
+}
+
+/**
+ * Rows a trial at rung `rung` (-1: not started) is still expected to be evaluated on, when each
+ * rung keeps 1/eta of the trials that reach it.
+ */
+export function expectedFutureRows(sizes: readonly number[], rung: number, eta = 2): number {
+  let rows = 0;
+  for (let j = rung + 1; j < sizes.length; j++) rows += ((sizes[j] as number) - (j > 0 ? (sizes[j - 1] as number) : 0)) / eta ** (rung < 0 ? j : j - rung);
+  return rows;
+}
+
+/** Cost to take the two most advanced leaders to the whole data: money the endgame needs. */
+function finishReserve(running: readonly LiveTrial[], sizes: readonly number[], budget: number | undefined): number {
+  const total = sizes.at(-1) as number;
+  return [...running]
+    .sort((a, b) => b.rung - a.rung || (b.scores[b.rung] ?? -Infinity) - (a.scores[a.rung] ?? -Infinity))
+    .slice(0, 2)
+    .reduce((a, t) => a + (total - (sizes[t.rung] as number)) * rowCost(t, budget), 0);
+}
+
+/**
+ * The promotions this round can pay for, most advanced and best first; the others wait. With a
+ * 10% margin on the expected row cost, so a round rarely runs into the budget half-way.
+ */
+function affordableMoves<M extends { trial: LiveTrial; to: number }>(moves: M[], sizes: readonly number[], remaining: number, budget: number | undefined): M[] {
+  const ordered = [...moves].sort((a, b) => b.to - a.to || (b.trial.scores[b.trial.rung] ?? -Infinity) - (a.trial.scores[a.trial.rung] ?? -Infinity));
+  const out: M[] = [];
+  let left = remaining;
+  for (const m of ordered) {
+    const cost = ((sizes[m.to] as number) - (sizes[m.trial.rung] as number)) * rowCost(m.trial, budget) * 1.1;
+    if (cost > left) continue;
+    left -= cost;
+    out.push(m);
+  }
+  return out;
+}
+
+/** Expected list-price cost of a row of a new trial: what rows have cost so far, else the budget. */
+function newTrialRowCost(trials: readonly LiveTrial[], budget: number | undefined): number {
+  const seen = trials.filter((t) => t.plan.record.rowsDone > 0).map((t) => rowCost(t, budget));
+  const mean = seen.length ? seen.reduce((a, b) => a + b, 0) / seen.length : (budget ?? 0.01) * 1.25;
+  return Math.max(mean, 1e-9);
+}
+
+/** A trial whose optimistic score (mean + 2 SE) is below the incumbent's LCB cannot win. */
+function canStillWin(t: LiveTrial, trials: readonly LiveTrial[]): boolean {
+  const incumbent = trials.filter((x) => x.state === 'complete' && x.choice?.feasible).reduce<number>((b, x) => Math.max(b, x.choice?.lcb ?? -Infinity), -Infinity);
+  const c = t.choice;
+  if (!c || !Number.isFinite(incumbent)) return true;
+  if (c.mean + 2 * c.se >= incumbent) return true;
+  t.state = 'pruned';
+  t.message = `cannot beat the best (optimistic ${c.mean.toFixed(3)} + 2·${c.se.toFixed(3)} < ${incumbent.toFixed(3)})`;
+  return false;
+}
+
+function settleRung(t: LiveTrial, rung: number, rows: number, last: number, nOpts: NChoiceOptions): void {
+  t.rung = rung;
+  const { choice, overBudget } = assess(t, rows, nOpts);
+  t.choice = choice;
+  t.scores[rung] = choice.feasible ? choice.lcb : -Infinity;
+  if (t.plan.record.failureRate(rows) > 0.5) {
+    t.state = 'failed';
+    t.message = t.plan.record.errors[0]?.message ?? 'most rows failed';
+  } else if (overBudget) {
+    t.state = 'pruned_budget';
+    t.message = `over the inference budget at every n (cheapest about $${choice.costMean.toPrecision(3)} per instance)`;
+  } else if (rung === last) t.state = 'complete';
+  else if (!choice.feasible) {
+    t.state = 'pruned_budget';
+    t.message = 'no n fits the inference budget with confidence';
+  }
+}
+
+/** The pick: best lower confidence bound among trials measured on all rows; else the deepest. */
+function pickBest(trials: readonly LiveTrial[], sizes: readonly number[], total: number, metric: string, sign: 1 | -1): TrialSummary | null {
+  const candidates = trials.filter((t) => t.rung >= 0 && t.choice?.feasible && t.state !== 'failed');
+  if (candidates.length === 0) return null;
+  const deepest = Math.max(...candidates.map((t) => t.rung));
+  const pool = candidates.filter((t) => t.rung === deepest);
+  pool.sort((a, b) => (b.choice?.lcb ?? -Infinity) - (a.choice?.lcb ?? -Infinity) || (a.choice?.costMean ?? 0) - (b.choice?.costMean ?? 0) || a.id - b.id);
+  const best = pool[0] as LiveTrial;
+  return summarize(best, sizes[best.rung] as number, total, metric, sign);
+}
+
+function finish(trials: LiveTrial[], sizes: number[], total: number, opts: TunerOptions, sign: 1 | -1, ledger: BudgetLedger | undefined, prior: number, stopReason: StopReason): TuneResult {
+  const summaries = trials.map((t) => summarize(t, t.rung >= 0 ? (sizes[t.rung] as number) : 0, total, opts.metric, sign));
+  const best = pickBest(trials, sizes, total, opts.metric, sign);
+  const spent = ledger ? ledger.spent : trials.reduce((s, t) => s + t.paid, 0);
+  const result: TuneResult = {
+    config: best ? { ...best.config } : null,
+    result: best ? { ...best.metrics, [opts.metric]: best.metric ?? NaN, inference_cost: best.inference_cost ?? NaN, rows: best.rows } : null,
+    best,
+    trials: summaries,
+    optimizationCost: spent - prior,
+    totalSpend: spent,
+    stopReason,
+  };
+  if (best && best.rows < total) result.warning = `the best config was measured on ${best.rows} of ${total} rows only (the budget ran out first)`;
+  if (!best) result.warning = 'no trial produced a config within the inference budget';
+  return result;
+}
+

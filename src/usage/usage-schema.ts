@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import type { Migration } from '../store/database.js';
+
+/** The usage log's file name under the cache root: `{cache_path_root}/usage.sqlite`. */
+export const USAGE_FILE = 'usage.sqlite';
+
+/** Path of the usage log under a cache root. */
+export function usageLogPath(cachePathRoot: string): string {
+  return join(cachePathRoot, USAGE_FILE);
+}
+
+/** Commands that write to the usage log (library users may log under any of them). */
+export type UsageCommand = 'tune' | 'test' | 'create';
+
+/**
+ * Schema of `usage.sqlite`.
+ * - `runs`: one row per process run (id, command, cache seed, start time).
+ * - `usage`: one small row per API attempt or cache hit (no JSON), the source of every total.
+ * - `bodies` + `calls`: history, only for runs logged with history on: one `calls` row per
+ *   answered call (the response JSON) pointing at its request body, stored once per distinct
+ *   body (SHA-256 of the canonical JSON), so repeated requests cost one hash, not one copy.
+ */
+export const USAGE_MIGRATIONS: readonly Migration[] = [
+  `CREATE TABLE runs (
+     run_id TEXT PRIMARY KEY,
+     command TEXT NOT NULL,
+     seed TEXT,
+     started_at INTEGER NOT NULL
+   );
+   CREATE TABLE usage (
+     id INTEGER PRIMARY KEY,
+     run_id TEXT NOT NULL,
+     time INTEGER NOT NULL,
+     model TEXT NOT NULL,
+     endpoint TEXT NOT NULL,
+     config_id INTEGER NOT NULL,
+     n INTEGER NOT NULL,
+     prompt_tokens INTEGER NOT NULL,
+     completion_tokens INTEGER NOT NULL,
+     cost REAL NOT NULL,
+     saved REAL NOT NULL,
+     cached INTEGER NOT NULL,
+     latency_ms INTEGER NOT NULL,
+     outcome TEXT NOT NULL,
+     error TEXT,
+     attempts INTEGER NOT NULL,
+     request_key TEXT NOT NULL
+   );
+   CREATE INDEX usage_time ON usage (time);
+   CREATE INDEX usage_run ON usage (run_id);
+   CREATE TABLE bodies (
+     hash TEXT PRIMARY KEY,
+     body TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE calls (
+     id INTEGER PRIMARY KEY,
+     run_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     time INTEGER NOT NULL,
+     model TEXT NOT NULL,
+     config_id INTEGER NOT NULL,
+     request_key TEXT NOT NULL,
+     body_hash TEXT NOT NULL,
+     response TEXT NOT NULL
+   );
+   CREATE INDEX calls_run ON calls (run_id, seq);`,
+];

@@ -1,0 +1,117 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatasetError, loadDataset, streamDataset, type DatasetRow } from '../../src/index.js';
+import { useTempDir } from '../helpers/fixture.js';
+
+const tmp = useTempDir('autotune-dataset-');
+
+function file(name: string, text: string): string {
+  const path = join(tmp(), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function collect(path: string, requiredFields?: string[]): Promise<DatasetRow[]> {
+  const out: DatasetRow[] = [];
+  for await (const item of streamDataset(path, requiredFields ? { requiredFields } : {})) out.push(item);
+  return out;
+}
+
+async function failure(p: Promise<unknown>): Promise<DatasetError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(DatasetError);
+  return err as DatasetError;
+}
+
+describe('streamDataset', () => {
+  it('yields one object per line with its 1-based line, skipping blank lines (CRLF and a BOM too)', async () => {
+    const path = file('d.jsonl', '\uFEFF{"id": 1}\r\n\r\n  \n{"id": 2, "x": {"y": 3}}\n{"id": 3}');
+    const rows = await collect(path);
+    expect(rows).toEqual([
+      { row: { id: 1 }, line: 1 },
+      { row: { id: 2, x: { y: 3 } }, line: 4 },
+      { row: { id: 3 }, line: 5 },
+    ]);
+  });
+
+  it('names the file and line of a line that is not JSON, with a snippet, and has exit code 2', async () => {
+    const path = file('bad.jsonl', '{"a": 1}\n{"a": 2}\n{"a": oops}\n');
+    const err = await failure(collect(path));
+    expect(err).toMatchObject({ file: path, line: 3, exitCode: 2, code: 'E_DATASET_JSON' });
+    expect(err.message).toContain('{"a": oops}');
+    expect(err.location).toBe(`${path}:3`);
+  });
+
+  it('rejects a line that is not an object', async () => {
+    const err = await failure(collect(file('arr.jsonl', '{"a": 1}\n[1, 2]\n')));
+    expect(err).toMatchObject({ line: 2, code: 'E_DATASET_ROW' });
+    expect(err.message).toMatch(/an array, not a JSON object/);
+    await expect(collect(file('num.jsonl', '42\n'))).rejects.toThrow(/a number, not a JSON object/);
+  });
+
+  it('checks required fields, listing the row\'s fields; dotted names reach nested objects', async () => {
+    const path = file('f.jsonl', '{"problem": "p", "meta": {"q": 1}}\n{"question": "q", "answer": 4}\n');
+    await expect(collect(path, ['problem', 'meta.q']).then((r) => r.length)).rejects.toBeInstanceOf(DatasetError);
+    const err = await failure(collect(path, ['problem']));
+    expect(err).toMatchObject({ file: path, line: 2, field: 'problem', code: 'E_DATASET_FIELD' });
+    expect(err.message).toContain("'problem'");
+    expect(err.hint).toBe("the row's fields: question, answer");
+    expect((await collect(file('ok.jsonl', '{"meta": {"q": 1}}\n'), ['meta.q'])).length).toBe(1);
+  });
+
+  it('reports a missing file and an empty dataset', async () => {
+    const missing = join(tmp(), 'nope.jsonl');
+    const err = await failure(collect(missing));
+    expect(err.message).toContain('no such file');
+    expect(err.file).toBe(missing);
+    const empty = await failure(collect(file('empty.jsonl', '\n \n')));
+    expect(empty).toMatchObject({ code: 'E_DATASET_EMPTY' });
+    await expect(collect(tmp())).rejects.toThrow(/not a file/);
+  });
+
+  it('accepts a .json file holding an array, with the line each element starts on', async () => {
+    const path = file('d.json', '[\n  {"id": 1, "s": "a,[{b"},\n  {"id": 2},\n\n  {"id": 3,\n   "t": [1, 2]}\n]\n');
+    expect(await collect(path)).toEqual([
+      { row: { id: 1, s: 'a,[{b' }, line: 2 },
+      { row: { id: 2 }, line: 3 },
+      { row: { id: 3, t: [1, 2] }, line: 5 },
+    ]);
+    const err = await failure(collect(file('bad.json', '[\n {"id": 1},\n "x"\n]')));
+    expect(err).toMatchObject({ line: 3, code: 'E_DATASET_ROW' });
+    await expect(collect(file('syntax.json', '[\n {"id": 1},\n {"id": }\n]'))).rejects.toMatchObject({ line: 3, code: 'E_DATASET_JSON' });
+    // a .json file of JSON lines is read as JSONL
+    expect((await collect(file('lines.json', '{"id": 1}\n{"id": 2}\n'))).length).toBe(2);
+  });
+
+  it('streams 50k lines without holding them (stops early on break)', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 50_000; i++) lines.push(JSON.stringify({ id: i, problem: `question number ${i}` }));
+    const path = file('big.jsonl', `${lines.join('\n')}\n`);
+    let count = 0;
+    let last = 0;
+    let mismatches = 0;
+    for await (const { row, line } of streamDataset(path, { requiredFields: ['problem'] })) {
+      count++;
+      last = line;
+      if (row.id !== line - 1) mismatches++;
+    }
+    expect([count, last, mismatches]).toEqual([50_000, 50_000, 0]);
+    let seen = 0;
+    for await (const _ of streamDataset(path)) if (++seen === 10) break;
+    expect(seen).toBe(10);
+  });
+});
+
+describe('loadDataset', () => {
+  it('reads rows and lines, honouring limit', async () => {
+    const path = file('d.jsonl', '{"id": 1}\n\n{"id": 2}\n{"id": 3}\n');
+    expect(await loadDataset(path)).toEqual({ file: path, rows: [{ id: 1 }, { id: 2 }, { id: 3 }], lines: [1, 3, 4] });
+    expect(await loadDataset(path, { limit: 2 })).toEqual({ file: path, rows: [{ id: 1 }, { id: 2 }], lines: [1, 3] });
+    await expect(loadDataset(path, { requiredFields: ['problem'] })).rejects.toMatchObject({ line: 1, field: 'problem' });
+  });
+
+  it('reads the fixture arith data', async () => {
+    const { rows } = await loadDataset('fixtures/data/arith/tune.jsonl', { requiredFields: ['problem', 'answer'] });
+    expect(rows.length).toBe(60);
+  });
+});

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { SqliteResponseCache, clearCache } from '../../src/index.js';
+import { useFixtureServer, useTempDir } from '../helpers/fixture.js';
+
+const server = useFixtureServer({});
+const tmp = useTempDir('autotune-cache-concurrent-');
+const CHILD = fileURLToPath(new URL('./fixtures/cache-user.mjs', import.meta.url));
+
+function startChild(args: string[]): { child: ChildProcessWithoutNullStreams; next: () => Promise<string> } {
+  const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+  const next = async (): Promise<string> => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`child ended: ${stderr}`);
+    return r.value as string;
+  };
+  return { child, next };
+}
+
+function integrity(file: string): string {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return String(db.pragma('integrity_check', { simple: true }));
+  } finally {
+    db.close();
+  }
+}
+
+describe('cache clear while another process uses the cache', () => {
+  it('a process holding the cache open sees it emptied and keeps working on the same file', async () => {
+    const root = join(tmp(), 'root');
+    const cache = SqliteResponseCache.open(root, '41');
+    cache.append('key-0', { k: 0 }, [{ choice: { text: 'old' }, completionTokens: 1, promptTokens: 1, model: 'm' }]);
+    cache.close();
+    const { child, next } = startChild(['hold', root, '41']);
+    expect(await next()).toBe('ready 1');
+
+    const r = clearCache({ root, seed: '41' });
+    expect(r.cleared[0]).toMatchObject({ action: 'emptied', samples: 1 });
+
+    child.stdin.write('go\n');
+    expect(JSON.parse(await next())).toEqual({ seen: ['child 0'] }); // the old sample is gone, the new one is stored
+    child.stdin.write('exit\n');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(child.exitCode).toBe(0);
+    const file = join(root, '41', 'cache.sqlite');
+    expect(integrity(file)).toBe('ok');
+    // what the other process wrote after the clear is kept; now nobody has it open: removed
+    expect(clearCache({ root, seed: '41' }).cleared[0]).toMatchObject({ action: 'removed', samples: 1 });
+    expect(existsSync(join(root, '41'))).toBe(false);
+  });
+
+  it('create calls in a loop in another process never see a corrupt cache', async () => {
+    const root = join(tmp(), 'root');
+    const { child, next } = startChild(['loop', root, '41', `${server().baseURL}`, '1500']);
+    const done = next();
+    const actions: string[] = [];
+    const deadline = Date.now() + 1400;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      for (const c of clearCache({ root, seed: '41' }).cleared) actions.push(c.action);
+    }
+    const summary = JSON.parse(await done) as { ok: number; errors: Array<{ name: string; message: string }> };
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    expect(child.exitCode).toBe(0);
+    expect(summary.ok).toBeGreaterThan(20);
+    // anything that went wrong is a clear CacheError, never a crash or a corrupt database
+    for (const e of summary.errors) expect(e.name).toBe('CacheError');
+    expect(actions).toContain('emptied'); // the long-lived context had it open
+    const file = join(root, '41', 'cache.sqlite');
+    if (existsSync(file)) expect(integrity(file)).toBe('ok');
+    // the usage log the creates wrote is intact too
+    expect(integrity(join(root, 'usage.sqlite'))).toBe('ok');
+    console.log(`concurrent clear: ${summary.ok} calls ok, ${summary.errors.length} errors, clears: ${JSON.stringify(countBy(actions))}`);
+  });
+});
+
+function countBy(xs: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
