@@ -17,6 +17,16 @@ export interface BuiltRequest {
  * `max_retry_period`… into requests and cache keys; AutoGen issues #808/#884).
  */
 export const NON_REQUEST_KEYS = new Set([
+  // credentials and transport: never sent in a body, never in a cache key, even if a caller
+  // puts them among the request parameters
+  'api_key',
+  'base_url',
+  'api_base',
+  'api_type',
+  'api_version',
+  'organization',
+  'headers',
+  'price',
   'allow_format_str_template',
   'request_timeout',
   'retry_timeout',

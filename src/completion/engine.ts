@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AbortedError, BudgetError, ConfigError, ProviderError, type AttemptFailure } from '../errors.js';
 import { hashOf } from '../util/canonical-json.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -94,6 +95,8 @@ export class CompletionEngine {
   create(opts: CreateOptions & { raiseOnFailure?: true }): Promise<CompletionResponse>;
   create(opts: CreateOptions): Promise<CompletionResponse | CompletionFailure>;
   async create(opts: CreateOptions): Promise<CompletionResponse | CompletionFailure> {
+    // every in-flight request listens for the abort (and stops when it ends): many at once is normal
+    if (opts.signal) setMaxListeners(0, opts.signal);
     const list = opts.configList ?? this.deps.configList ?? [defaultEndpoint(this.deps.env)];
     if (list.length === 0) throw new ConfigError('config_list is empty', { field: 'config_list', hint: 'give at least one endpoint, or none to use OPENAI_API_KEY' });
     const failures: AttemptFailure[] = [];

@@ -1,3 +1,5 @@
+import { AbortedError } from '../errors.js';
+
 /**
  * One pool of request slots shared by every trial and instance of a run, with adaptive
  * concurrency: a rate-limit answer halves the window (at most once per `cooldownMs`, so a
@@ -36,10 +38,18 @@ export class RequestPool {
   /** Wait for a slot; returns the function that gives it back (call exactly once). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     while (this.inFlight >= this.limit) {
-      if (signal?.aborted) throw signal.reason;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (signal?.aborted) throw new AbortedError();
+      // wake on a free slot or on the abort, whichever comes first
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.waiters.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
     }
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw new AbortedError();
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     let released = false;

@@ -52,7 +52,14 @@ export class OpenAITransport implements CompletionTransport {
   async send(endpoint: ResolvedEndpoint, req: BuiltRequest, opts: SendOptions): Promise<RawCompletion> {
     const model = String(req.body.model);
     const client = this.clientFor(endpoint, model);
-    const options = { timeout: opts.timeoutMs, maxRetries: 0, signal: opts.signal ?? null };
+    // A signal of our own per request: the client adds an abort listener to the signal it gets
+    // and never removes it, so handing it the run-wide signal would grow it by one listener per
+    // request for the whole run.
+    const own = new AbortController();
+    const forward = (): void => own.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) own.abort(opts.signal.reason);
+    else opts.signal?.addEventListener('abort', forward, { once: true });
+    const options = { timeout: opts.timeoutMs, maxRetries: 0, signal: own.signal };
     let raw: unknown;
     const started = Date.now();
     try {
@@ -68,6 +75,8 @@ export class OpenAITransport implements CompletionTransport {
         throw new AttemptError('timeout', 'request timed out');
       }
       throw failure;
+    } finally {
+      opts.signal?.removeEventListener('abort', forward);
     }
     return validateShape(raw);
   }

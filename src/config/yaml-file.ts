@@ -34,7 +34,7 @@ export function parseYamlText(text: string, file: string): YamlSource {
   if (first) {
     const pos = first.pos?.[0];
     const line = pos === undefined ? undefined : lineCounter.linePos(pos).line;
-    throw new ConfigError(`${file} is not valid YAML: ${first.message.split('\n')[0]}`, {
+    throw new ConfigError(`not valid YAML: ${first.message.split('\n')[0]}`, {
       file,
       ...(line ? { line } : {}),
       code: 'E_CONFIG_YAML',

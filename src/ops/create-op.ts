@@ -6,7 +6,8 @@ import type { Env } from '../completion/env-refs.js';
 import type { CompletionResponse, RequestParams, TemplateContext } from '../completion/types.js';
 import { importFunction } from '../config/load-module.js';
 import { loadRequestConfig } from '../config/load-request-config.js';
-import { openRunContext, type RunOptions } from '../context.js';
+import { resolve } from 'node:path';
+import { openRunContext, DEFAULT_CACHE_ROOT, type RunOptions } from '../context.js';
 
 /** Inputs of `autotune create`, already parsed from flags. */
 export interface CreateInput {
@@ -47,7 +48,7 @@ export async function runCreate(input: CreateInput): Promise<CompletionResponse 
     ...input.run,
     env: input.env,
     seed: input.seed ?? file?.seed,
-    cachePathRoot: input.cachePathRoot ?? (typeof file?.run.cache_path_root === 'string' ? file.run.cache_path_root : undefined),
+    cachePathRoot: resolve(input.cwd, input.cachePathRoot ?? (typeof file?.run.cache_path_root === 'string' ? resolve(file.baseDir, file.run.cache_path_root) : DEFAULT_CACHE_ROOT)),
     prices: file?.prices ?? {},
     configList,
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),

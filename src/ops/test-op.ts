@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { AbortedError, DatasetError } from '../errors.js';
-import type { FilterFunction } from '../completion/engine.js';
+import type { CompletionEngine, FilterFunction } from '../completion/engine.js';
 import type { EngineEvent } from '../completion/engine-events.js';
 import type { Env } from '../completion/env-refs.js';
 import type { SpendGuard } from '../completion/spend-guard.js';
 import type { EndpointConfig, RequestParams } from '../completion/types.js';
 import { checkFields, streamDataset, type DatasetRow } from '../config/load-dataset.js';
-import { openRunContext, type RunOptions } from '../context.js';
+import { openRunContext, type RunContext, type RunOptions } from '../context.js';
 import type { AggregationMethod } from '../evaluate/aggregators.js';
 import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap.js';
 import type { EvalFunction, EvalSpec } from '../evaluate/eval-types.js';
@@ -114,22 +114,62 @@ export async function runTest(input: TestInput): Promise<TestReport> {
   let total = 0;
   for await (const _ of rows()) total++; // validation pass: a bad row fails before anything is spent
   if (input.signal?.aborted) throw new AbortedError('the test was interrupted before it started');
+  // the results file first: a bad path fails before the cache is even opened
   const writer = input.resultsFile ? await AtomicJsonlWriter.open(userPath(input.cwd, input.resultsFile)) : undefined;
-  const tally = new TestTally();
-  const results: InstanceResult[] | undefined = input.returnResults ? [] : undefined;
+  let ctx: RunContext | undefined;
+  try {
+    ctx = openRunContext({ ...plan.run, ...(input.onEvent ? { onEvent: (event) => input.onEvent?.({ type: 'engine', event }) } : {}) });
+    const tally = new TestTally();
+    const results: InstanceResult[] | undefined = input.returnResults ? [] : undefined;
+    input.onEvent?.({ type: 'start', total, data: dataName });
+    const stopped = await runRows({ rows: rows(), engine: ctx.engine, plan, input, dataName, total, tally }, async (result) => {
+      if (writer) await writer.write(resultLine(result));
+      results?.push(result);
+    });
+    const report = summarize(tally, plan, input, total);
+    if (writer) {
+      await writer.commit();
+      report.resultsFile = writer.path;
+    }
+    if (results) report.results = results;
+    if (stopped) report.stopped = stopped;
+    return report;
+  } catch (err) {
+    await writer?.discard();
+    throw err;
+  } finally {
+    ctx?.close();
+  }
+}
+
+// --- internal ---
+
+interface RowsRun {
+  rows: AsyncIterable<DatasetRow>;
+  engine: CompletionEngine;
+  plan: TestPlan;
+  input: TestInput;
+  dataName: string;
+  total: number;
+  tally: TestTally;
+}
+
+/**
+ * Feed the rows through the engine with `2 × concurrency` rows in flight, tally the outcomes in
+ * input order and hand each result to `keep`. Returns why the run stopped early, if it did.
+ */
+async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>): Promise<TestReport['stopped']> {
+  const { input, tally, total } = run;
   const stop = new AbortController();
-  // each row in flight listens on this signal (see rowSignal)
-  setMaxListeners(2 * plan.concurrency + 10, stop.signal);
+  setMaxListeners(2 * run.plan.concurrency + 10, stop.signal); // one listener per row in flight (rowSignal)
   const onAbort = (): void => stop.abort(input.signal?.reason);
   input.signal?.addEventListener('abort', onAbort, { once: true });
-  const ctx = openRunContext({ ...plan.run, ...(input.onEvent ? { onEvent: (event) => input.onEvent?.({ type: 'engine', event }) } : {}) });
+  const deps = { engine: run.engine, plan: run.plan, useCache: input.useCache ?? true, signal: stop.signal, budget: input.budget, dataName: run.dataName };
   let stopped: TestReport['stopped'];
   let halted = false;
   try {
-    input.onEvent?.({ type: 'start', total, data: dataName });
-    const deps = { engine: ctx.engine, plan, useCache: input.useCache ?? true, signal: stop.signal, budget: input.budget, dataName };
-    await mapOrdered(rows(), {
-      window: 2 * plan.concurrency,
+    await mapOrdered(run.rows, {
+      window: 2 * run.plan.concurrency,
       shouldStop: () => stop.signal.aborted || halted,
       work: async ({ row, line }: DatasetRow, index: number): Promise<RowOutcome> => {
         const own = rowSignal(stop.signal);
@@ -151,30 +191,15 @@ export async function runTest(input: TestInput): Promise<TestReport> {
         }
         tally.add(outcome);
         if (outcome.failure) input.onEvent?.({ type: 'instance_failed', failure: outcome.failure });
-        if (writer) await writer.write(resultLine(outcome.result));
-        results?.push(outcome.result);
+        await keep(outcome.result);
         input.onEvent?.({ type: 'progress', done: tally.instances, total, failed: tally.failed, cached: tally.cached, paid: tally.paid, listCost: tally.listCost });
       },
     });
-    if (input.signal?.aborted) stopped = 'aborted';
-    const report = summarize(tally, plan, input, total);
-    if (writer) {
-      await writer.commit();
-      report.resultsFile = writer.path;
-    }
-    if (results) report.results = results;
-    if (stopped) report.stopped = stopped;
-    return report;
-  } catch (err) {
-    await writer?.discard();
-    throw err;
   } finally {
     input.signal?.removeEventListener('abort', onAbort);
-    ctx.close();
   }
+  return input.signal?.aborted ? 'aborted' : stopped;
 }
-
-// --- internal ---
 
 /**
  * A signal for one row that follows the run's. The openai client adds an abort listener to the

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { selectConfigList } from '../completion/config-list.js';
+import { resolveEndpoint, selectConfigList } from '../completion/config-list.js';
+import type { EndpointConfig } from '../completion/types.js';
 import type { Env } from '../completion/env-refs.js';
 import { templateFields } from '../completion/template.js';
 import { loadDataset } from '../config/load-dataset.js';
@@ -54,6 +56,7 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   checkPrices(cfg);
   await checkMetric(cfg, evaluate, rows[0] as Record<string, unknown>);
   const configList = selectConfigList({ explicit: cfg.configList, env: input.env });
+  checkEndpoints(configList, input.env);
 
   const identity = tuneIdentity(cfg);
   const log = cfg.logFile ? new TuneLog(cfg.logFile, identity) : undefined;
@@ -63,7 +66,7 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const emit = input.onEvent ?? (() => undefined);
   const ctx = openRunContext({
     env: input.env,
-    cachePathRoot: cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT,
+    cachePathRoot: resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT),
     seed: cfg.seed,
     concurrency: cfg.concurrency,
     prices: cfg.prices,
@@ -112,10 +115,11 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
     ctx.close();
   }
   log?.write({ type: 'end', spent: result.totalSpend, stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
-  if (input.output && result.config) {
-    writeYamlAtomic(input.output, bestConfigDocument(cfg, result, input.output), `# best config found by autotune tune ${cfg.file ?? ''}\n`);
+  const output = input.output ? resolve(input.cwd, input.output) : undefined;
+  if (output && result.config) {
+    writeYamlAtomic(output, bestConfigDocument(cfg, result, output), `# best config found by autotune tune ${cfg.file ?? ''}\n`);
   }
-  return { ...result, tuneConfig: cfg, output: input.output && result.config ? input.output : undefined };
+  return { ...result, tuneConfig: cfg, output: output && result.config ? input.output : undefined };
 }
 
 /**
@@ -136,6 +140,20 @@ export function tuneIdentity(cfg: TuneConfig): string {
     prices: cfg.prices,
     seed: cfg.seed,
   }).slice(0, 16);
+}
+
+/** At least one endpoint must have its variables set (keys, URLs): found before any request. */
+function checkEndpoints(list: readonly EndpointConfig[], env: Env): void {
+  let first: unknown;
+  for (const [i, entry] of list.entries()) {
+    try {
+      resolveEndpoint(entry, i, env);
+      return;
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  throw first;
 }
 
 /** Under a budget every model must have a price, or spend could not be counted. */

@@ -72,8 +72,6 @@ interface Site {
   readonly loc: Loc;
 }
 
-const NUMERIC_KEYWORDS = ['uniform', 'loguniform', 'quniform', 'randint', 'lograndint'];
-
 function parseMapping(raw: Record<string, unknown>, loc: Loc, ctx: ParseContext): Record<string, Domain> {
   const entries: Record<string, Domain> = {};
   for (const [name, value] of Object.entries(raw)) {

@@ -15,7 +15,25 @@ export type Migration = string;
  * after a crash; at most the last transactions are lost, never the database).
  */
 export function openDatabase(path: string, migrations: readonly Migration[]): Db {
-  let db: Db;
+  try {
+    return openOnce(path, migrations);
+  } catch (err) {
+    // `autotune cache clear` deleted the file between our open() and our first write (we
+    // were waiting on its lock): SQLite refuses to write to an unlinked file. Open again,
+    // which finds (or creates) the current file.
+    if (!wasMoved(err)) throw err;
+    return openOnce(path, migrations);
+  }
+}
+
+function wasMoved(err: unknown): boolean {
+  const code = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return [code(err), code(cause)].some((c) => c === 'SQLITE_READONLY_DBMOVED' || c === 'SQLITE_CANTOPEN');
+}
+
+function openOnce(path: string, migrations: readonly Migration[]): Db {
+  let db: Db | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { timeout: 15000 });
@@ -23,13 +41,19 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 15000');
   } catch (err) {
+    if (db?.open) db.close();
     throw new CacheError(`cannot open database ${path}: ${(err as Error).message}`, {
       file: path,
       cause: err,
       hint: 'check that the directory is writable, or point --cache-path-root elsewhere',
     });
   }
-  migrate(db, path, migrations);
+  try {
+    migrate(db, path, migrations);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from './database.js';
 
@@ -76,6 +77,8 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   get(key: string, n: number): CachedSample[] {
+    // reading never creates the file: a run that only fails leaves no cache behind
+    if (!this.handle && !existsSync(this.path)) return [];
     return this.s.selectSamples.all(key, n).map((r) => ({
       model: r.model,
       promptTokens: r.prompt_tokens,

@@ -77,6 +77,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
       for (const row of rows) {
         try {
           const r = await run.engine.create({ params: probeParams as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
+          run.planned.usd += r.cost;
           const tokens = r.choice_tokens[0] ?? r.usage.completion_tokens;
           promptCost += price ? (r.usage.prompt_tokens * price[0]) / 1000 / rows.length : 0;
           sampleCost += price ? (tokens * price[1]) / 1000 / rows.length : 0;
@@ -87,7 +88,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: 'not probed: the optimization budget could not cover it' };
           if (err instanceof ConfigError) throw err;
           if ((err as Error).name === 'AbortedError') throw err;
-          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: `probe failed: ${(err as Error).message.split('\n')[0]}` };
+          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: `probe failed: ${(err as Error).message.split('\n').slice(0, 2).map((l) => l.trim()).join(' ')}` };
         }
       }
       const nLow = nLowOf(config);
@@ -100,6 +101,13 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
       return info;
     }),
   );
+  if (results.length > 0 && results.every((a) => a.reason?.startsWith('probe failed'))) {
+    throw new ConfigError(`no endpoint answered a single probe request: ${results[0]?.reason ?? ''}`, {
+      code: 'E_ENDPOINT_UNREACHABLE',
+      field: 'config_list',
+      hint: 'check base_url (and that the server is up), api_key and the model names',
+    });
+  }
   if (results.length > 0 && results.every((a) => a.reason?.startsWith('not probed'))) {
     throw new BudgetError('the optimization budget cannot cover even one probe request per arm', { hint: 'raise optimization_budget, or lower max_tokens in the search space' });
   }

@@ -75,6 +75,7 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
     if (err instanceof BudgetError || err instanceof AbortedError || err instanceof ConfigError) throw err;
     throw err;
   }
+  run.planned.usd += response.cost;
   const responses = extractTextOrFunctionCall(response);
   const metrics = [];
   const cost = [];

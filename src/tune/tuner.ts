@@ -84,6 +84,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const run: TuneRun = {
     engine: opts.engine,
     ledger,
+    planned: { usd: 0 },
     rows: opts.rows,
     order: rng.fork('rows').shuffle(opts.rows.map((_, i) => i)),
     evaluate: opts.evaluate,
@@ -124,7 +125,12 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
       if (opts.signal?.aborted) throw new AbortedError();
       const entries = trials.map((t) => ({ id: t.id, rung: t.rung, scores: t.scores, active: t.state === 'running' }));
       let moves = promotions(entries, last).map((m) => ({ trial: trials[m.id] as LiveTrial, to: m.to })).filter((m) => canStillWin(m.trial, trials));
-      if (ledger) moves = affordableMoves(moves, sizes, ledger.remaining, opts.inferenceBudget);
+      // Plans are made in list prices against the whole budget (see TuneRun.planned); the ledger
+      // separately guarantees that new money never passes what is left of the budget.
+      const planLeft = opts.optimizationBudget === undefined ? Infinity : opts.optimizationBudget - run.planned.usd;
+      const allMoves = moves.length;
+      if (ledger) moves = affordableMoves(moves, sizes, planLeft, opts.inferenceBudget);
+      let budgetLimited = moves.length < allMoves;
       let wanted = round === 0 ? Math.max(newPerRound, initial.length) : newPerRound;
       wanted = Math.min(wanted, maxTrials - trials.length);
       if (ledger) {
@@ -136,7 +142,9 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         const expected = running.reduce((a, t) => a + expectedFutureRows(sizes, t.rung) * rowCost(t, opts.inferenceBudget), 0);
         const committed = Math.max(expected, finishReserve(running, sizes, opts.inferenceBudget));
         const perNew = expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget);
-        wanted = Math.min(wanted, Math.max(0, Math.floor((ledger.remaining - committed) / perNew)));
+        const affordable = Math.max(0, Math.floor((planLeft - committed) / perNew));
+        if (affordable < wanted) budgetLimited = true;
+        wanted = Math.min(wanted, affordable);
       }
       const fresh: LiveTrial[] = [];
       for (let i = 0; i < wanted; i++) {
@@ -147,7 +155,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         fresh.push(t);
       }
       if (moves.length === 0 && fresh.length === 0) {
-        stopReason = trials.length >= maxTrials ? 'num_samples' : ledger && ledger.remaining < expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget) ? 'budget' : 'exhausted';
+        stopReason = trials.length >= maxTrials ? 'num_samples' : budgetLimited ? 'budget' : 'exhausted';
         break;
       }
       emit({ type: 'round', round, newTrials: fresh.length, promotions: moves.length });

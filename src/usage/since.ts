@@ -23,7 +23,7 @@ export function parseSince(text: string, now: number, field = '--since'): number
     const t = Date.parse(s);
     if (Number.isFinite(t)) return t;
   }
-  throw new ConfigError(`${field} must be a date (2026-11-01), an ISO time (2026-11-01T09:30:00Z) or a duration (30m, 2h, 7d), got ${JSON.stringify(text)}`, {
+  throw new ConfigError(`expected a date (2026-11-01), an ISO time (2026-11-01T09:30:00Z) or a duration (30m, 2h, 7d), got ${JSON.stringify(text)}`, {
     field,
     hint: 'durations count back from now: s, m, h, d, w',
   });

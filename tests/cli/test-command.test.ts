@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { createProgress } from '../../src/cli/render/progress.js';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
+import { captureIO, type CapturedIO } from '../helpers/cli.js';
 
 const server = useFixtureServer({ apiKeys: [FIXTURE_KEY], retryAfterMs: 20 });
 const tmp = useTempDir('autotune-test-cli-');
@@ -21,26 +20,8 @@ beforeEach(() => {
   server().setOptions({ latencyMs: 0 });
 });
 
-interface Captured {
-  io: CliIO;
-  out: () => string;
-  err: () => string;
-}
-
-function capture(opts: { tty?: boolean } = {}): Captured {
-  const chunks = { out: '', err: '' };
-  const sink = (key: 'out' | 'err'): Writable & { isTTY?: boolean } => {
-    const w = new Writable({
-      write(chunk: Buffer | string, _enc, cb) {
-        chunks[key] += String(chunk);
-        cb();
-      },
-    }) as Writable & { isTTY?: boolean; columns?: number };
-    if (opts.tty) Object.assign(w, { isTTY: true, columns: 120 });
-    return w;
-  };
-  const io: CliIO = { stdout: sink('out'), stderr: sink('err'), env: fixtureEnv(server(), { NO_COLOR: '1' }), cwd: tmp() };
-  return { io, out: () => chunks.out, err: () => chunks.err };
+function capture(opts: { tty?: boolean } = {}): CapturedIO {
+  return captureIO(fixtureEnv(server(), { NO_COLOR: '1' }), tmp(), opts);
 }
 
 function writeConfig(lines: string[], name = 'best.yaml'): string {

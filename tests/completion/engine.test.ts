@@ -162,6 +162,14 @@ describe('cost and cache', () => {
     expect(bytes).not.toContain('127.0.0.1');
   });
 
+  it('strips credentials put among the request parameters: not sent in the body, not in the cache', async () => {
+    const { e, cache, usage } = engine();
+    await e.create({ params: { model: 'gpt-4', prompt: 'hi', api_key: 'sk-leaked-in-params-123', base_url: 'http://x' } as never });
+    expect(usage[0]?.request).toEqual({ model: 'gpt-4', messages: [{ role: 'user', content: 'hi' }] });
+    cache.close();
+    expect(readFileSync(cache.path).toString('latin1')).not.toContain('sk-leaked-in-params-123');
+  });
+
   it('concurrent requests for the same prompt share samples instead of paying twice', async () => {
     const { e } = engine();
     const params = { model: 'gpt-3.5-turbo', prompt: cot, temperature: 0.7 };

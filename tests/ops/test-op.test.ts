@@ -179,6 +179,14 @@ describe('errors before anything is spent', () => {
     expect(tempFiles()).toEqual([]);
   });
 
+  it('rejects a results path in a missing directory before opening the cache', async () => {
+    const err = await runTest(input({ resultsFile: join(tmp(), 'no', 'out.jsonl') })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ field: '--results', exitCode: 2, message: expect.stringContaining('does not exist') });
+    expect(server().stats().requests).toBe(0);
+    expect(readdirSync(tmp())).toEqual([]);
+  });
+
   it('names file:line of a bad JSONL line even past the rows that would run first', async () => {
     const data = join(tmp(), 'd.jsonl');
     const good = readFileSync(ARITH_TEST, 'utf8').split('\n').slice(0, 5).join('\n');

@@ -9,6 +9,7 @@ import {
   SqliteUsageLog,
   UsageLogger,
   combineSinks,
+  openRunContext,
   openUsageLog,
   queryHistory,
   queryUsage,
@@ -204,5 +205,21 @@ describe('SqliteUsageLog against the fixture server', () => {
     expect(queryHistory(db, {}).calls).toBe(0);
     expect(queryUsage(db).totals.requests).toBe(1);
     db.close();
+  });
+
+  it('openRunContext({ usageLog }) logs under {cachePathRoot}/usage.sqlite next to any other sink, and close() flushes', async () => {
+    const root = join(tmp(), 'root');
+    const logger = new UsageLogger();
+    const ctx = openRunContext({ env: fixtureEnv(server()), cachePathRoot: root, seed: 7, usage: logger, usageLog: { command: 'tune', runId: 'my-run' } });
+    await ctx.engine.create({ params: { model: 'gpt-4o-mini', prompt: 'What is 1 + 1?' } });
+    await ctx.engine.create({ params: { model: 'gpt-4o-mini', prompt: 'What is 1 + 1?' } });
+    expect(ctx.usageLog?.runId).toBe('my-run');
+    ctx.close();
+    const db = openUsageLog(join(root, 'usage.sqlite'))!;
+    const r = queryUsage(db, { run: 'my-run' });
+    db.close();
+    expect(r.runs).toEqual([expect.objectContaining({ run_id: 'my-run', command: 'tune', seed: '7' })]);
+    expect(r.totals).toMatchObject({ requests: 1, cache_hits: 1 });
+    expect(logger.usageSummary().by_model['gpt-4o-mini']).toMatchObject({ requests: 1, cache_hits: 1 });
   });
 });

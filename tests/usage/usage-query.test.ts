@@ -46,7 +46,14 @@ describe('parseSince', () => {
   });
   it.each(['yesterday', '2026-13-01', '2026-02-30', '5y', '', '-2h'])('refuses %j with a message naming the flag and the forms', (text) => {
     expect(() => parseSince(text, now)).toThrow(ConfigError);
-    expect(() => parseSince(text, now)).toThrow(/--since must be a date \(2026-11-01\), an ISO time .* or a duration \(30m, 2h, 7d\)/);
+    expect(() => parseSince(text, now)).toThrow(/^expected a date \(2026-11-01\), an ISO time .* or a duration \(30m, 2h, 7d\), got /);
+    let caught: unknown;
+    try {
+      parseSince(text, now);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ field: '--since', exitCode: 2 });
   });
 });
 

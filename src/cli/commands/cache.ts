@@ -1,7 +1,10 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_CACHE_ROOT } from '../../context.js';
 import { runCacheClear, runCacheStats } from '../../ops/cache-op.js';
 import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
 import { renderCacheStats, renderClearReport } from '../render/cache-report.js';
+import { displayPath } from '../render/units.js';
 
 interface CacheFlags {
   seed?: string;
@@ -21,8 +24,8 @@ export function registerCache(program: Command, io: CliIO, setExit: (code: numbe
     .option('--dry-run', 'show what would be removed, remove nothing')
     .option('--json', 'print one JSON object on stdout')
     .action((flags: CacheFlags) => {
-      const report = runCacheClear({ cachePathRoot: flags.cachePathRoot, seed: flags.seed, dryRun: flags.dryRun });
-      print(io, flags.json ? JSON.stringify(report) : renderClearReport(report, flags.seed, colorsFor(io)));
+      const report = runCacheClear({ cachePathRoot: rootOf(io, flags), seed: flags.seed, dryRun: flags.dryRun });
+      print(io, flags.json ? JSON.stringify(report) : renderClearReport(report, flags.seed, colorsFor(io), (p) => displayPath(io.cwd, p)));
       setExit(0);
     });
   cache
@@ -32,10 +35,15 @@ export function registerCache(program: Command, io: CliIO, setExit: (code: numbe
     .option('--cache-path-root <dir>', 'cache root (default .cache)')
     .option('--json', 'print one JSON object on stdout')
     .action((flags: CacheFlags) => {
-      const report = runCacheStats({ cachePathRoot: flags.cachePathRoot, seed: flags.seed });
-      print(io, flags.json ? JSON.stringify(report) : renderCacheStats(report, flags.seed, colorsFor(io)));
+      const report = runCacheStats({ cachePathRoot: rootOf(io, flags), seed: flags.seed });
+      print(io, flags.json ? JSON.stringify(report) : renderCacheStats(report, flags.seed, colorsFor(io), (p) => displayPath(io.cwd, p)));
       setExit(0);
     });
+}
+
+/** The cache root, relative to the working directory as for create, test and tune. */
+function rootOf(io: CliIO, flags: CacheFlags): string {
+  return resolve(io.cwd, flags.cachePathRoot ?? DEFAULT_CACHE_ROOT);
 }
 
 function print(io: CliIO, text: string): void {

@@ -83,7 +83,8 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
           cwd: io.cwd,
           signal: io.signal,
           onEvent: (e) => display.onEvent(e),
-          run: { usageLog: { command: 'test', onError: usageLogWarning(io) } },
+          // test can make 100k calls: usage rows only, no request/response history
+          run: { usageLog: { command: 'test', history: false, onError: usageLogWarning(io) } },
         });
       } finally {
         display.stop();

@@ -101,7 +101,8 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
         fresh: Boolean(flags.fresh),
         env: io.env,
         cwd: io.cwd,
-        usageLog: { command: 'tune', onError: usageLogWarning(io) },
+        // tune makes thousands of calls: usage rows only, no request/response history
+        usageLog: { command: 'tune', history: false, onError: usageLogWarning(io) },
         onEvent,
         signal: io.signal,
       }).finally(() => bar.stop());

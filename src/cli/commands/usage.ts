@@ -1,7 +1,10 @@
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { DEFAULT_CACHE_ROOT } from '../../context.js';
 import { runUsage } from '../../ops/usage-op.js';
 import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
 import { renderUsageReport } from '../render/usage-report.js';
+import { displayPath } from '../render/units.js';
 
 interface UsageFlags {
   cachePathRoot?: string;
@@ -31,7 +34,8 @@ export function registerUsage(program: Command, io: CliIO, setExit: (code: numbe
       const redact = makeRedactor(io.env);
       const history = flags.history || flags.full ? (flags.full ? 'full' : 'compact') : undefined;
       const result = runUsage({
-        cachePathRoot: flags.cachePathRoot,
+        // relative to the working directory, as for create, test and tune
+        cachePathRoot: resolve(io.cwd, flags.cachePathRoot ?? DEFAULT_CACHE_ROOT),
         since: flags.since,
         run: flags.run,
         command: flags.command,
@@ -42,7 +46,7 @@ export function registerUsage(program: Command, io: CliIO, setExit: (code: numbe
       setExit(0);
       if (!result.exists) {
         if (flags.json) io.stdout.write(`${JSON.stringify({ log: result.log, exists: false, filter: result.filter })}\n`);
-        else writeLine(io.stdout, `No usage logged yet: ${result.log} does not exist (tune, test and create write it).`, redact);
+        else writeLine(io.stdout, `No usage logged yet: ${displayPath(io.cwd, result.log)} does not exist (tune, test and create write it).`, redact);
         return;
       }
       if ('history' in result) {
@@ -51,6 +55,6 @@ export function registerUsage(program: Command, io: CliIO, setExit: (code: numbe
         return;
       }
       if (flags.json) writeLine(io.stdout, JSON.stringify({ log: result.log, exists: true, filter: result.filter, ...result.report }), redact);
-      else writeLine(io.stdout, renderUsageReport(result.log, result.filter, result.report, colorsFor(io)), redact);
+      else writeLine(io.stdout, renderUsageReport(displayPath(io.cwd, result.log), result.filter, result.report, colorsFor(io)), redact);
     });
 }

@@ -17,7 +17,7 @@ export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: E
         once(`price:${e.model}`, `no price known for model ${e.model}: its cost counts as $0 (add it under prices: in the config)`);
         break;
       case 'endpoint_down':
-        once(`down:${e.configId}`, `config ${e.configId} (${e.endpoint}) is down (${e.reason}); using the next endpoint`);
+        once(`down:${e.configId}`, `config ${e.configId} (${e.endpoint}) is down (${e.reason}); it is skipped for a while when another endpoint can answer`);
         break;
       case 'failover':
         once(`failover:${e.configId}:${e.kind}`, `config ${e.configId} (${e.endpoint}) failed (${e.kind}: ${e.message}); trying the next endpoint`);

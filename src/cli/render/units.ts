@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 /** Bytes as B / KB / MB / GB (powers of 1024). */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -26,4 +28,15 @@ export function formatCount(n: number): string {
 /** A ratio as a percentage, or a dash when unknown. */
 export function formatRate(r: number | null): string {
   return r === null ? '–' : `${(r * 100).toFixed(1)}%`;
+}
+
+/** A path as the user would type it: relative to `cwd` when inside it, absolute otherwise. */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/** `1 sample`, `3 samples` (with thousands separators). */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }

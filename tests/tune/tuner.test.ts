@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { CompletionEngine, RequestPool, SqliteResponseCache, parseSearchSpace, tune, type TuneResult } from '../../src/index.js';
+import { loadEval } from '../../src/evaluate/load-eval.js';
+import { loadDataset } from '../../src/config/load-dataset.js';
+import { fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
+import { TUNE_DATA } from './tune-helpers.js';
+
+const server = useFixtureServer();
+const tmp = useTempDir('autotune-tuner-');
+beforeEach(() => server().resetStats());
+
+const { space } = parseSearchSpace({
+  model: ['gpt-3.5-turbo', 'gpt-4'],
+  prompt: ['{problem} Answer with just the number.', "{problem} Let's think step by step."],
+  temperature_or_top_p: [{ temperature: { uniform: [0, 2] } }, { top_p: { uniform: [0, 1] } }],
+  max_tokens: { lograndint: [50, 1000] },
+  n: { randint: [1, 20] },
+  stop: [null, '\n\n'],
+});
+
+async function runTuner(cacheFile: string, extra: Partial<Parameters<typeof tune>[0]> = {}): Promise<TuneResult> {
+  const { rows } = await loadDataset(TUNE_DATA);
+  const evaluate = await loadEval('builtin:answer_vote', { baseDir: '.' });
+  const engine = new CompletionEngine({ env: fixtureEnv(server()), cache: new SqliteResponseCache(join(tmp(), cacheFile)), pool: new RequestPool(8) });
+  return tune({ engine, rows, evaluate, metric: 'success_vote', mode: 'max', space, inferenceBudget: 0.002, optimizationBudget: 0.3, searchSeed: 0, ...extra });
+}
+
+describe('tune (library)', () => {
+  it('never spends more than the optimization budget, whatever the budget', async () => {
+    for (const budget of [0.05, 0.15, 0.35]) {
+      server().resetStats();
+      const r = await runTuner(`b${budget}.sqlite`, { optimizationBudget: budget });
+      const charged = server().stats().cost;
+      expect(charged).toBeLessThanOrEqual(budget);
+      expect(r.optimizationCost).toBeCloseTo(charged, 10);
+      expect(r.stopReason).toBe('budget');
+    }
+  });
+
+  it('is deterministic for a search seed (fresh server and cache each time), and seeds differ', async () => {
+    const a = await runTuner('a.sqlite');
+    server().resetStats();
+    const b = await runTuner('b.sqlite');
+    expect(b.trials.map((t) => [t.config, t.rows, t.state])).toEqual(a.trials.map((t) => [t.config, t.rows, t.state]));
+    expect(b.config).toEqual(a.config);
+    server().resetStats();
+    const c = await runTuner('c.sqlite', { searchSeed: 7 });
+    expect(c.trials.map((t) => t.config)).not.toEqual(a.trials.map((t) => t.config));
+  });
+
+  it('pays once per row and trial: every n is scored from one request, and no sample is bought twice', async () => {
+    const r = await runTuner('n.sqlite');
+    const log = server().stats().log;
+    const requests = log.filter((l) => l.status === 200);
+    // one request per (trial, row) plus the probes: never a second request for a sample already paid
+    const scored = r.trials.reduce((s, t) => s + t.rows, 0);
+    expect(requests.length).toBeLessThanOrEqual(scored + 2 * 8);
+    // trials report the n they picked, at most what they asked for per row
+    for (const t of r.trials.filter((x) => x.rows > 0)) expect(Number(t.config.n)).toBeLessThanOrEqual(t.n_requested);
+    const picked = r.trials.filter((t) => t.rows > 0 && Number(t.config.n) < t.n_requested);
+    expect(picked.length).toBeGreaterThan(0);
+  });
+
+  it('re-running on a warm cache spends $0 and returns the same result', async () => {
+    const first = await runTuner('warm.sqlite');
+    const paid = server().stats().cost;
+    server().resetStats();
+    // the same tune, resumed: what it paid before counts against its budget
+    const again = await runTuner('warm.sqlite', { priorSpend: paid });
+    expect(server().stats().requests).toBe(0);
+    expect(again.optimizationCost).toBe(0);
+    expect(again.totalSpend).toBeCloseTo(paid, 10);
+    expect(again.config).toEqual(first.config);
+  });
+
+  it('keeps the pick within the inference budget, measured on all rows', async () => {
+    const r = await runTuner('pick.sqlite', { optimizationBudget: 0.35 });
+    expect(r.best?.rows).toBe(60);
+    expect(r.result?.inference_cost).toBeLessThanOrEqual(0.002);
+    expect(r.best?.lcb).toBeLessThan(r.best?.metric ?? 0);
+  });
+
+  it('supports mode min (the same search on a negated metric)', async () => {
+    const evaluate = async (responses: string[], row: Record<string, unknown>) => {
+      const base = await (await loadEval('builtin:answer_vote', { baseDir: '.' }))(responses, row);
+      return { error: 1 - (base.success_vote ?? 0) };
+    };
+    const { rows } = await loadDataset(TUNE_DATA);
+    const engine = new CompletionEngine({ env: fixtureEnv(server()), cache: new SqliteResponseCache(join(tmp(), 'min.sqlite')) });
+    const r = await tune({ engine, rows, evaluate, metric: 'error', mode: 'min', space, inferenceBudget: 0.002, optimizationBudget: 0.3 });
+    expect(r.result?.error).toBeLessThan(0.2);
+  });
+
+  it('with random search also stays within the budget (the searcher is a plug-in)', async () => {
+    const r = await runTuner('random.sqlite', { searcher: 'random', optimizationBudget: 0.2 });
+    expect(server().stats().cost).toBeLessThanOrEqual(0.2);
+    expect(r.trials.length).toBeGreaterThan(3);
+  });
+});
