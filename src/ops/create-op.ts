@@ -32,7 +32,7 @@ export interface CreateInput {
 
 /** Make one completion the way `autotune create` does: config file + flags, failover, cache. */
 export async function runCreate(input: CreateInput): Promise<CompletionResponse | CompletionFailure> {
-  const file = input.configFile ? await loadRequestConfig(input.configFile) : undefined;
+  const file = input.configFile ? await loadRequestConfig(resolve(input.cwd, input.configFile)) : undefined;
   const params = { ...file?.params, ...stripUndefined(input.params ?? {}) } as RequestParams;
   if (!params.model) throw new ConfigError('no model given', { field: 'model', hint: 'pass --model, or a --config file with model:' });
   if (params.prompt === undefined && params.messages === undefined) {
@@ -43,7 +43,7 @@ export async function runCreate(input: CreateInput): Promise<CompletionResponse 
     : file?.run.filter
       ? await importFunction<FilterFunction>(String(file.run.filter), file.baseDir, { file: file.file, field: 'filter' }, undefined, ['filter'])
       : undefined;
-  const configList = selectConfigList({ explicit: file?.configList, file: input.configListFile, env: input.env });
+  const configList = selectConfigList({ explicit: file?.configList, file: input.configListFile ? resolve(input.cwd, input.configListFile) : undefined, env: input.env });
   const ctx = openRunContext({
     ...input.run,
     env: input.env,
