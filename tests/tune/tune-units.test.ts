@@ -1,7 +1,7 @@
 import { BudgetLedger } from '../../src/tune/budget.js';
 import { chooseN, fitsBudget, nGrid, standardError, type NStats } from '../../src/tune/n-choice.js';
 import { promotions, rungSizes } from '../../src/tune/rungs.js';
-import { expectedFutureRows } from '../../src/tune/tuner.js';
+import { expectedFutureRows } from '../../src/tune/budget-plan.js';
 
 const stat = (n: number, mean: number, costMean: number, rows = 60, variance = 0.1): NStats => ({ n, rows, mean, variance, costMean, costVariance: 1e-8 });
 
