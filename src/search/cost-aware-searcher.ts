@@ -53,6 +53,8 @@ export class CostAwareSearcher implements Searcher {
   readonly #seen = new Set<string>();
   readonly #known = new Map<number, Known>();
   readonly #suggested = new Map<number, TrialSuggestion>();
+  /** The mirror image of the last numeric step taken from a parent, tried next from it (FLOW2's ±direction). */
+  readonly #mirror = new Map<number, Point>();
   #sigma: number;
 
   constructor(space: SearchSpace, rng: Rng, options: CostAwareSearcherOptions = {}) {
@@ -84,7 +86,13 @@ export class CostAwareSearcher implements Searcher {
       const leaders = this.#leaders();
       const local = leaders.length > 0 && rng.next() >= this.#globalShare;
       const parent = local ? this.#pickParent(leaders, rng) : undefined;
-      const point = parent !== undefined ? this.#move((this.#known.get(parent) as Known).point, rng) : this.#space.samplePoint(rng);
+      let point: Point;
+      if (parent === undefined) point = this.#space.samplePoint(rng);
+      else {
+        const mirrored = this.#mirror.get(parent);
+        this.#mirror.delete(parent);
+        point = mirrored ?? this.#move(parent, (this.#known.get(parent) as Known).point, rng);
+      }
       const s = this.#take(trialId, point, parent);
       if (s) return s;
     }
@@ -135,11 +143,13 @@ export class CostAwareSearcher implements Searcher {
     return leaders[0] as number;
   }
 
-  #move(from: Point, rng: Rng): Point {
+  #move(parent: number, from: Point, rng: Rng): Point {
     const choices = { ...from.choices };
     const unit = { ...from.unit };
+    const mirror = { ...from.unit };
     const switchable = this.#space.activeDims(from).filter((d) => d.domain instanceof ChoiceDomain && d.domain.options.length > 1);
-    if (switchable.length > 0 && rng.next() < 0.25) {
+    const switched = switchable.length > 0 && rng.next() < 0.25;
+    if (switched) {
       const dim = rng.pick(switchable);
       const options = (dim.domain as ChoiceDomain).options.length;
       const current = choices[dim.key] ?? 0;
@@ -149,8 +159,12 @@ export class CostAwareSearcher implements Searcher {
       if (!isNumericDomain(dim.domain)) continue;
       const u = unit[dim.key];
       if (u === undefined) continue;
-      unit[dim.key] = reflect(u + rng.normal() * this.#sigma);
+      const step = rng.normal() * this.#sigma;
+      unit[dim.key] = reflect(u + step);
+      mirror[dim.key] = reflect(u - step);
     }
+    // A pure numeric step is tried in both directions (FLOW2): the opposite one comes next.
+    if (!switched) this.#mirror.set(parent, this.#space.completePoint({ choices: from.choices, unit: mirror }, rng));
     return this.#space.completePoint({ choices, unit }, rng);
   }
 }

@@ -1,5 +1,6 @@
 import { BudgetError, ConfigError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { extractText } from '../completion/samples.js';
 import type { Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
@@ -20,6 +21,8 @@ export interface ArmInfo {
   maxSampleTokens: number | undefined;
   /** A probe answer hit max_tokens, so answers can be longer than seen. */
   truncated: boolean;
+  /** The probe answers' texts (to tell whether a stop sequence ever matters). */
+  texts: string[];
   /** Within reach of the inference budget at the smallest n (with slack for probe noise). */
   feasible: boolean;
   reason?: string;
@@ -70,6 +73,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
       let sampleCost = 0;
       let maxTokens: number | undefined;
       let truncated = false;
+      const texts: string[] = [];
       // An answer longer than twice the per-instance budget rules the arm out anyway, so the probe
       // never needs (or reserves money for) more tokens than that.
       const budgetTokens = run.inferenceBudget !== undefined && price && price[1] > 0 ? Math.ceil((2 * run.inferenceBudget * 1000) / price[1]) : Infinity;
@@ -82,17 +86,18 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           promptCost += price ? (r.usage.prompt_tokens * price[0]) / 1000 / rows.length : 0;
           sampleCost += price ? (tokens * price[1]) / 1000 / rows.length : 0;
           maxTokens = Math.max(maxTokens ?? 0, tokens);
+          texts.push(extractText(r)[0] ?? '');
           if (r.choices[0]?.finish_reason === 'length') truncated = true;
           run.emit({ type: 'row', trial: -1, cached: r.cached, spent: run.ledger?.spent ?? 0 });
         } catch (err) {
-          if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: 'not probed: the optimization budget could not cover it' };
+          if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: 'not probed: the optimization budget could not cover it' };
           if (err instanceof ConfigError) throw err;
           if ((err as Error).name === 'AbortedError') throw err;
-          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, feasible: false, reason: `probe failed: ${(err as Error).message.split('\n').slice(0, 2).map((l) => l.trim()).join(' ')}` };
+          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: `probe failed: ${(err as Error).message.split('\n').slice(0, 2).map((l) => l.trim()).join(' ')}` };
         }
       }
       const nLow = nLowOf(config);
-      const info: ArmInfo = { key, values, promptCost, sampleCost, maxSampleTokens: maxTokens, truncated, feasible: true };
+      const info: ArmInfo = { key, values, promptCost, sampleCost, maxSampleTokens: maxTokens, truncated, texts, feasible: true };
       const minCost = promptCost + nLow * sampleCost;
       if (run.inferenceBudget !== undefined && minCost > run.inferenceBudget * 1.5) {
         info.feasible = false;
@@ -111,7 +116,27 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
   if (results.length > 0 && results.every((a) => a.reason?.startsWith('not probed'))) {
     throw new BudgetError('the optimization budget cannot cover even one probe request per arm', { hint: 'raise optimization_budget, or lower max_tokens in the search space' });
   }
-  return new Map(results.map((a) => [a.key, a]));
+  const byKey = new Map(results.map((a) => [a.key, a]));
+  dropInertStops(byKey);
+  return byKey;
+}
+
+/**
+ * An arm whose stop sequence never occurs in the answers of the same arm without a stop gives
+ * the same answers as that arm: trying both would pay twice for one thing. It is dropped.
+ */
+function dropInertStops(arms: Map<string, ArmInfo>): void {
+  for (const arm of arms.values()) {
+    const stop = arm.values.stop;
+    if (!arm.feasible || stop === undefined || stop === null) continue;
+    const sibling = arms.get(armKey({ ...arm.values, stop: null }));
+    if (!sibling?.feasible || sibling.truncated || sibling.texts.length === 0) continue;
+    const stops = Array.isArray(stop) ? stop.map(String) : [String(stop)];
+    if (sibling.texts.every((t) => stops.every((s) => !t.includes(s)))) {
+      arm.feasible = false;
+      arm.reason = `its stop ${JSON.stringify(stop)} never occurs in the answers without it: the same as the arm without a stop`;
+    }
+  }
 }
 
 /**

@@ -69,6 +69,16 @@ export class TrialRecord {
     });
   }
 
+  /** Per-row scores (mode-adjusted, failed rows as NaN) at grid index `g` over the first `rows`. */
+  scoresAt(rows: number, g: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const v = this.rows[i]?.metrics[g]?.[this.metric];
+      out.push(typeof v === 'number' && Number.isFinite(v) ? this.sign * v : NaN);
+    }
+    return out;
+  }
+
   /** Mean of every numeric metric at grid index `g` over the first `rows` rows (for reports). */
   meanMetrics(rows: number, g: number): Record<string, number> {
     const sums = new Map<string, [number, number]>();

@@ -11,7 +11,7 @@ import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
 import { armKey, enumerateArms, probeArms, refineArms, type ArmInfo } from './arms.js';
 import { BudgetLedger } from './budget.js';
-import type { NChoiceOptions } from './n-choice.js';
+import { standardError, type NChoiceOptions } from './n-choice.js';
 import { centerOf, maxTokensOf, planTrial } from './plan-trial.js';
 import { evaluateSlice } from './evaluate-trial.js';
 import { promotions, rungSizes } from './rungs.js';
@@ -115,17 +115,18 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const arms = await probeArms(run, armConfigs, (c) => maxTokensOf(searchSpace, c), (c) => nRangeFor(opts.space, c).low);
     emit({ type: 'probe', arms: arms.size, feasible: [...arms.values()].filter((a) => a.feasible).length });
     const feasibleArm = (c: Config): boolean => arms.get(armKey(c))?.feasible ?? true;
-    const initial = armConfigs
+    const armOrder = armConfigs
       .filter(feasibleArm)
       .map((c) => ({ c, cost: armCost(arms.get(armKey(c))) }))
       .sort((a, b) => a.cost - b.cost)
-      .map(({ c }) => centerOf(searchSpace, c));
+      .map(({ c }) => c);
+    const initial = armOrder.map((c) => centerOf(searchSpace, c));
     const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();
       const entries = trials.map((t) => ({ id: t.id, rung: t.rung, scores: t.scores, active: t.state === 'running' }));
-      let moves = promotions(entries, last).map((m) => ({ trial: trials[m.id] as LiveTrial, to: m.to })).filter((m) => canStillWin(m.trial, trials));
+      let moves = promotions(entries, last).map((m) => ({ trial: trials[m.id] as LiveTrial, to: m.to })).filter((m) => canStillWin(m.trial, trials, sizes));
       // Plans are made in list prices against the whole budget (see TuneRun.planned); the ledger
       // separately guarantees that new money never passes what is left of the budget.
       const planLeft = opts.optimizationBudget === undefined ? Infinity : opts.optimizationBudget - run.planned.usd;
@@ -175,6 +176,10 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
           return;
         }
         settleRung(j.t, j.rung, sizes[j.rung] as number, last, nOpts(sizes[j.rung] as number));
+        // over the budget at every n: the arm's answers are too long or too dear, whatever the sampling
+        if (j.t.state === 'pruned_budget' && j.t.arm && j.t.message?.startsWith('over the inference budget')) {
+          arms.set(j.t.arm.key, { ...j.t.arm, feasible: false, reason: j.t.message });
+        }
       });
       for (const t of fresh) if (t.state === 'pruned_probe') searcher.observe({ trialId: t.id, score: null, cost: 0, fidelity: 0, status: 'pruned' });
       for (const j of jobs) {
@@ -210,14 +215,29 @@ function armCost(arm: ArmInfo | undefined): number {
   return arm ? arm.promptCost + arm.sampleCost : Infinity;
 }
 
-/** A trial whose optimistic score (mean + 2 SE) is below the incumbent's LCB cannot win. */
-function canStillWin(t: LiveTrial, trials: readonly LiveTrial[]): boolean {
-  const incumbent = trials.filter((x) => x.state === 'complete' && x.choice?.feasible).reduce<number>((b, x) => Math.max(b, x.choice?.lcb ?? -Infinity), -Infinity);
+/**
+ * Racing elimination: a trial whose paired difference with the leader at the same rows is
+ * clearly negative (mean + 2 SE < 0) cannot win and is not promoted. Trials share the row order,
+ * so the comparison is paired: questions that are hard for one config are hard for the other,
+ * and the difference is far less noisy than either score alone.
+ */
+function canStillWin(t: LiveTrial, trials: readonly LiveTrial[], sizes: readonly number[]): boolean {
+  const rows = sizes[t.rung] as number;
   const c = t.choice;
-  if (!c || !Number.isFinite(incumbent)) return true;
-  if (c.mean + 2 * c.se >= incumbent) return true;
+  if (!c || c.index < 0) return true;
+  const rivals = trials.filter((x) => x !== t && x.rung >= t.rung && x.choice?.feasible && x.state !== 'failed');
+  const leader = rivals.sort((a, b) => (b.scores[t.rung] ?? -Infinity) - (a.scores[t.rung] ?? -Infinity) || a.id - b.id)[0];
+  if (!leader?.choice || (leader.scores[t.rung] ?? -Infinity) <= (t.scores[t.rung] ?? -Infinity)) return true;
+  const mine = t.plan.record.scoresAt(rows, c.index);
+  const theirs = leader.plan.record.scoresAt(rows, leader.choice.index);
+  const d = mine.map((x, i) => x - (theirs[i] as number)).filter(Number.isFinite);
+  if (d.length < 2) return true;
+  const mean = d.reduce((a, b) => a + b, 0) / d.length;
+  const variance = d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1);
+  const se = standardError(variance, d.length, Math.max(variance, 1 / d.length));
+  if (mean + 2 * se >= 0) return true;
   t.state = 'pruned';
-  t.message = `cannot beat the best (optimistic ${c.mean.toFixed(3)} + 2·${c.se.toFixed(3)} < ${incumbent.toFixed(3)})`;
+  t.message = `cannot beat trial #${leader.id} on the same ${rows} rows (difference ${mean.toFixed(3)} ± ${se.toFixed(3)})`;
   return false;
 }
 

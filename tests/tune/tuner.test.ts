@@ -73,6 +73,17 @@ describe('tune (library)', () => {
     expect(again.config).toEqual(first.config);
   });
 
+  it('does not pay twice for arms that answer the same: a stop sequence the answers never contain', async () => {
+    const r = await runTuner('stop.sqlite', { optimizationBudget: 0.3 });
+    const direct = '{problem} Answer with just the number.';
+    // direct answers never contain a blank line, so stop "\n\n" changes nothing for them
+    const withStop = r.trials.filter((t) => t.config.prompt === direct && t.config.stop === '\n\n');
+    expect(withStop.every((t) => t.rows === 0 && t.state === 'pruned_probe')).toBe(true);
+    // chain-of-thought answers do contain one: that arm is tried (and loses)
+    const cotStop = r.trials.filter((t) => t.config.prompt !== direct && t.config.stop === '\n\n' && t.config.model === 'gpt-3.5-turbo');
+    expect(cotStop.some((t) => t.rows > 0)).toBe(true);
+  });
+
   it('keeps the pick within the inference budget, measured on all rows', async () => {
     const r = await runTuner('pick.sqlite', { optimizationBudget: 0.35 });
     expect(r.best?.rows).toBe(60);
