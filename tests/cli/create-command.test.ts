@@ -75,6 +75,14 @@ describe('autotune create', () => {
     expect(server().stats().log[0]?.path).toMatch(/^\/openai\/deployments\/gpt-35-turbo\/chat\/completions/);
   });
 
+  it('a model without a known price costs $0, with one clear warning', async () => {
+    const c = cli();
+    expect(await run(['create', '--model', 'local-llama', '--prompt', 'hi', '-n', '2'], c.io)).toBe(0);
+    expect(c.err()).toMatch(/warning: no price known for model local-llama: its cost counts as \$0 \(add it under prices: in the config\)/);
+    expect(c.err().match(/warning/g)).toHaveLength(1);
+    expect(c.out()).toMatch(/cost\s+\$0 at list price/);
+  });
+
   it('bad input exits 2 with the field named: no model, a missing template field, a bad flag', async () => {
     const noModel = cli();
     expect(await run(['create', '--prompt', 'hi'], noModel.io)).toBe(2);
