@@ -88,6 +88,8 @@ export interface AttemptFailure {
   status?: number;
   message: string;
   attempts: number;
+  /** Nothing answers there: the connection was refused or the host does not exist (or it was skipped as down for that). */
+  unreachable?: boolean;
 }
 
 /** Every endpoint of the config list failed (after retries). */

@@ -110,6 +110,23 @@ function isPrice(v: unknown): v is Price {
   return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && x >= 0 && Number.isFinite(x));
 }
 
+/**
+ * Check before anything is sent that at least one endpoint has its variables set (API key,
+ * URLs): throws the first entry's ConfigError (naming the variable) when none has.
+ */
+export function checkEndpoints(list: readonly EndpointConfig[], env: Env): void {
+  let first: unknown;
+  for (const [i, entry] of list.entries()) {
+    try {
+      resolveEndpoint(entry, i, env);
+      return;
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
 /** Expand one entry's references and split transport fields from request overrides. */
 export function resolveEndpoint(entry: EndpointConfig, index: number, env: Env): ResolvedEndpoint {
   const field = (k: string): string => `config_list[${index}].${k}`;

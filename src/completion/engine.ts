@@ -83,6 +83,7 @@ export class CompletionEngine {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly downUntil = new Map<string, number>();
   private readonly warnedPrices = new Set<string>();
+  private readonly unlimited = new WeakSet<AbortSignal>();
 
   constructor(private readonly deps: EngineDeps) {
     this.transport = deps.transport ?? new OpenAITransport();
@@ -95,8 +96,12 @@ export class CompletionEngine {
   create(opts: CreateOptions & { raiseOnFailure?: true }): Promise<CompletionResponse>;
   create(opts: CreateOptions): Promise<CompletionResponse | CompletionFailure>;
   async create(opts: CreateOptions): Promise<CompletionResponse | CompletionFailure> {
-    // every in-flight request listens for the abort (and stops when it ends): many at once is normal
-    if (opts.signal) setMaxListeners(0, opts.signal);
+    // every in-flight request listens for the abort (and stops when it ends): many at once is
+    // normal. Once per signal: a run makes every call with the same one.
+    if (opts.signal && !this.unlimited.has(opts.signal)) {
+      setMaxListeners(0, opts.signal);
+      this.unlimited.add(opts.signal);
+    }
     const list = opts.configList ?? this.deps.configList ?? [defaultEndpoint(this.deps.env)];
     if (list.length === 0) throw new ConfigError('config_list is empty', { field: 'config_list', hint: 'give at least one endpoint, or none to use OPENAI_API_KEY' });
     const failures: AttemptFailure[] = [];
@@ -115,7 +120,7 @@ export class CompletionEngine {
       }
       const downKey = String(i);
       if (i < last && (this.downUntil.get(downKey) ?? 0) > this.clock.now()) {
-        failures.push({ configId: i, endpoint: endpoint.label, kind: 'connection', message: 'skipped: endpoint is down', attempts: 0 });
+        failures.push({ configId: i, endpoint: endpoint.label, kind: 'connection', message: 'skipped: endpoint is down', attempts: 0, unreachable: true });
         continue;
       }
       const params = { ...opts.params, ...endpoint.overrides } as RequestParams;
@@ -129,8 +134,8 @@ export class CompletionEngine {
         if (!(err instanceof AttemptError)) throw err;
         if (err.kind === 'aborted') throw new AbortedError('the completion was interrupted');
         if (err.kind === 'budget') throw new BudgetError(err.message, { hint: 'raise optimization_budget, or lower max_tokens/n' });
-        failures.push({ configId: i, endpoint: endpoint.label, kind: err.kind, ...(err.status ? { status: err.status } : {}), message: err.message, attempts: 1 });
-        if (err.refused) this.markDown(downKey, endpoint);
+        failures.push({ configId: i, endpoint: endpoint.label, kind: err.kind, ...(err.status ? { status: err.status } : {}), message: err.message, attempts: 1, ...(err.refused ? { unreachable: true } : {}) });
+        if (err.refused) this.markDown(downKey, endpoint, err.message);
         if (i < last) this.deps.onEvent?.({ type: 'failover', configId: i, endpoint: endpoint.label, kind: err.kind, message: err.message });
       }
     }
@@ -141,10 +146,10 @@ export class CompletionEngine {
     });
   }
 
-  private markDown(key: string, endpoint: ResolvedEndpoint): void {
+  private markDown(key: string, endpoint: ResolvedEndpoint, reason: string): void {
     const wasDown = (this.downUntil.get(key) ?? 0) > this.clock.now();
     this.downUntil.set(key, this.clock.now() + (this.deps.downCooldownMs ?? 30_000));
-    if (!wasDown) this.deps.onEvent?.({ type: 'endpoint_down', configId: endpoint.index, endpoint: endpoint.label, reason: 'connection refused' });
+    if (!wasDown) this.deps.onEvent?.({ type: 'endpoint_down', configId: endpoint.index, endpoint: endpoint.label, reason });
   }
 
   private priceOf(model: string, endpoint: ResolvedEndpoint): Price | undefined {
@@ -210,8 +215,12 @@ export class CompletionEngine {
           budget: opts.budget,
           signal: opts.signal,
           defaultMaxTokens: this.deps.defaultMaxTokens ?? 4096,
+          // another process sharing the cache may store these samples while this one waits for
+          // a slot: look again before paying for them twice
+          stillNeeded: cache && useCache ? () => cache.get(key, n).length < n : undefined,
         },
       );
+      if (!answer) return this.fetchSamples(endpoint, request, key, identity, cache, useCache, opts); // now in the cache
       fresh = splitSamples(answer.raw, model).slice(0, missing);
       paid = answer.cost;
       promptTokens = answer.raw.usage?.prompt_tokens ?? promptTokens;

@@ -2,15 +2,25 @@ import { AbortedError } from '../errors.js';
 
 /**
  * One pool of request slots shared by every trial and instance of a run, with adaptive
- * concurrency: a rate-limit answer halves the window (at most once per `cooldownMs`, so a
- * burst of 429s from one overload counts once), and each success grows it by 1/window, so it
- * creeps back to the configured maximum (additive increase, multiplicative decrease). The
- * effect: a rate-limited server slows the run down instead of failing it.
+ * concurrency (additive increase, multiplicative decrease), so a rate-limited server slows the
+ * run down instead of failing it, and the 429s stay few:
+ * - a rate-limit answer cuts the window to 70%, once per overload: each request remembers the
+ *   window generation (`epoch`) it was sent in; a 429 for a request sent before the last cut
+ *   says nothing new, while a 429 for a request sent after it means the smaller window is still
+ *   too big, and cuts again at once (one round trip later, not one cooldown later);
+ * - each success grows the window by 1/window (a slot per window of successes), but for
+ *   `cooldownMs` after a cut no higher than one slot below where the 429 came: the limit is
+ *   probed again about once per cooldown, not at every success.
+ * Measured against a server capping concurrency at 2 with 8 slots here: about one 429 per
+ * cooldown after the first burst (docs/reliability.md).
  */
 export class RequestPool {
   private window: number;
   private inFlight = 0;
   private lastCut = -Infinity;
+  /** The window may not grow past this until `cooldownMs` after the last cut. */
+  private ceiling = Infinity;
+  private generation = 0;
   private readonly waiters: Array<() => void> = [];
   /** Most requests ever in flight at once (for tests and benchmarks). */
   maxInFlight = 0;
@@ -24,6 +34,11 @@ export class RequestPool {
   ) {
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${maxConcurrency}`);
     this.window = maxConcurrency;
+  }
+
+  /** The window generation: bumped at every cut. Read it when a request is sent. */
+  get epoch(): number {
+    return this.generation;
   }
 
   /** Current number of slots (≤ maxConcurrency). */
@@ -71,21 +86,27 @@ export class RequestPool {
     }
   }
 
-  /** A request was rate-limited: shrink the window. */
-  onRateLimit(): void {
+  /**
+   * A request was rate-limited: shrink the window. `sentInEpoch` is the `epoch` read when that
+   * request was sent: a 429 for a request sent before the last cut is ignored. Without it, one
+   * cut per `cooldownMs` at most.
+   */
+  onRateLimit(sentInEpoch?: number): void {
     const t = this.now();
-    if (t - this.lastCut < this.cooldownMs) return;
+    if (sentInEpoch !== undefined ? sentInEpoch < this.generation : t - this.lastCut < this.cooldownMs) return;
+    this.ceiling = Math.max(1, this.limit - 1);
     this.lastCut = t;
-    this.window = Math.max(1, this.window / 2);
+    this.window = Math.max(1, this.window * 0.7);
     this.cuts++;
+    this.generation++;
   }
 
-  /** A request succeeded: grow the window a little. */
+  /** A request succeeded: grow the window a little (not past the ceiling soon after a cut). */
   onSuccess(): void {
-    if (this.window < this.maxConcurrency) {
-      this.window = Math.min(this.maxConcurrency, this.window + 1 / this.window);
-      this.wake();
-    }
+    const cap = this.now() - this.lastCut < this.cooldownMs ? Math.min(this.ceiling, this.maxConcurrency) : this.maxConcurrency;
+    if (this.window >= cap) return;
+    this.window = Math.min(cap, this.window + 1 / this.window);
+    this.wake();
   }
 
   /** Wake everyone waiting when an abort should be noticed. */

@@ -41,6 +41,12 @@ export interface SendParams {
   signal?: AbortSignal | undefined;
   /** Longest answer to reserve for when max_tokens is not set. */
   defaultMaxTokens: number;
+  /**
+   * Asked once a slot is held, before each attempt is sent: false means the request is no
+   * longer needed (another process sharing the cache stored the answer while this one waited),
+   * and `sendWithRetry` returns null without sending.
+   */
+  stillNeeded?: (() => boolean) | undefined;
 }
 
 /**
@@ -48,15 +54,20 @@ export interface SendParams {
  * (429, 5xx, timeouts, connection errors, malformed answers) with backoff that honours
  * Retry-After, until `policy.retryTimeoutMs` has passed. Before every attempt the worst-case
  * cost is reserved on the budget; an attempt the budget cannot cover is never sent. Every
- * attempt, failed or not, becomes a usage record. Throws the last AttemptError on giving up.
+ * attempt, failed or not, becomes a usage record. Throws the last AttemptError on giving up;
+ * returns null, sending nothing more, once `stillNeeded` says the answer is no longer needed.
  */
-export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<PaidAnswer> {
+export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<PaidAnswer | null> {
   const { clock } = deps;
   const started = clock.now();
   const model = String(p.request.body.model);
   const n = Number(p.request.body.n ?? 1);
   for (let attempt = 0; ; attempt++) {
     const release = await deps.pool.acquire(p.signal);
+    if (p.stillNeeded && !p.stillNeeded()) {
+      release();
+      return null;
+    }
     let reservation = null;
     if (p.budget && p.price) {
       const promptTokens = p.knownPromptTokens ?? estimatePromptTokens(promptTexts(p.request));
@@ -68,6 +79,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
       }
     }
     const t0 = clock.now();
+    const epoch = deps.pool.epoch; // a 429 for this request cuts the window only if no cut came since
     try {
       const raw = await deps.transport.send(p.endpoint, p.request, { timeoutMs: p.policy.requestTimeoutMs, signal: p.signal });
       const usage = { prompt_tokens: raw.usage?.prompt_tokens ?? 0, completion_tokens: raw.usage?.completion_tokens ?? 0 };
@@ -82,7 +94,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
       reservation?.release();
       const failure = err instanceof AttemptError ? err : new AttemptError('other', String(err));
       record(deps, p, { model, n, prompt_tokens: 0, completion_tokens: 0, cost: 0, latency_ms: clock.now() - t0, outcome: 'failed', error: failure.kind, attempts: attempt + 1 });
-      if (failure.kind === 'rate_limit') deps.pool.onRateLimit();
+      if (failure.kind === 'rate_limit') deps.pool.onRateLimit(epoch);
       if (p.signal?.aborted) throw new AttemptError('aborted', 'request aborted');
       if (!isRetryable(failure.kind) || failure.refused) throw failure;
       const delay = backoffDelay(p.policy, attempt, failure.retryAfterMs, deps.random);

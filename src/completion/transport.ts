@@ -26,7 +26,7 @@ export class AttemptError extends Error {
     readonly status?: number,
     /** Server's Retry-After hint in milliseconds, when it gave one. */
     readonly retryAfterMs?: number,
-    /** The endpoint refused the connection: it is down, not slow. */
+    /** Nothing answers there (connection refused, or no such host): it is down, not slow. */
     readonly refused = false,
   ) {
     super(message);
@@ -104,14 +104,19 @@ function validateShape(raw: unknown): RawCompletion {
   return raw as RawCompletion;
 }
 
-/** Map an error of the openai client to an AttemptError. Messages never carry the API key. */
+/**
+ * Map an error of the openai client to an AttemptError. Messages never carry the API key, nor
+ * the value of a credential header (a gateway may quote the request's headers in its error).
+ */
 export function classify(err: unknown, ep: ResolvedEndpoint): AttemptError {
-  const redact = (s: string): string => (ep.apiKey ? s.split(ep.apiKey).join('***') : s);
+  const secrets = [ep.apiKey, ...Object.entries(ep.headers).filter(([name]) => /auth|key|token|secret|pass|cookie|signature/i.test(name)).map(([, v]) => v)].filter((v) => v.length >= 6);
+  const redact = (s: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), s);
   if (err instanceof OpenAI.APIUserAbortError) return new AttemptError('aborted', 'request aborted');
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new AttemptError('timeout', 'request timed out');
   if (err instanceof OpenAI.APIConnectionError) {
     const code = causeCode(err);
-    return new AttemptError('connection', `connection error${code ? ` (${code})` : ''}`, undefined, undefined, code === 'ECONNREFUSED');
+    // refused, or a host name that does not exist: nothing answers there, so waiting will not help
+    return new AttemptError('connection', `connection error${code ? ` (${code})` : ''}`, undefined, undefined, code === 'ECONNREFUSED' || code === 'ENOTFOUND');
   }
   if (err instanceof OpenAI.APIError) {
     const status = err.status;

@@ -5,6 +5,7 @@ import type { ChatMessage, EndpointConfig, RequestParams, TemplateFunction } fro
 import type { PriceTable } from '../pricing/price-table.js';
 import { importFunction } from './load-module.js';
 import { REQUEST_KEYS, RUN_KEYS } from './request-keys.js';
+import { REQUEST_KEYS as KEY_SPECS, checkValue, describeRange } from '../space/request-keys.js';
 import { closest, readYamlFile, type YamlSource } from './yaml-file.js';
 import { parsePrices, parseSeed } from './common-fields.js';
 
@@ -46,6 +47,7 @@ export async function loadRequestConfig(file: string): Promise<RequestConfigFile
       });
     }
   }
+  checkValues(obj, source);
   const baseDir = dirname(file);
   const params: Partial<RequestParams> = {};
   const raw = params as Record<string, unknown>;
@@ -68,6 +70,32 @@ export async function loadRequestConfig(file: string): Promise<RequestConfigFile
     seed: parseSeed(obj.seed, source),
     source,
   };
+}
+
+/**
+ * Types and ranges of the request parameters (n, max_tokens, temperature, stop, …) and of the
+ * timeouts, checked before anything is sent: a value the API would refuse (or that would
+ * silently request nothing, like `n: many`) is an error naming the file, line and key.
+ */
+function checkValues(obj: Record<string, unknown>, source: YamlSource): void {
+  for (const [key, value] of Object.entries(obj)) {
+    const spec = KEY_SPECS[key === 'request_seed' ? 'seed' : key];
+    if (key === 'seed' || !spec || value === undefined) continue;
+    if (spec.kind === 'template' || spec.kind === 'messages' || spec.kind === 'group') continue; // checked when loaded
+    if (value === null && spec.kind !== 'model') continue; // null = leave the parameter out
+    const problem = checkValue(spec, value);
+    if (problem) {
+      const range = spec.kind === 'number' || spec.kind === 'int' ? `: ${spec.kind === 'int' ? 'an integer' : 'a number'} ${describeRange(spec)}` : '';
+      throw new ConfigError(`${key} ${problem}`, { file: source.file, line: source.lineOf([key]), field: key, code: 'E_CONFIG_FIELD', hint: `set ${key} to a valid value${range}` });
+    }
+  }
+  // seconds; retry_timeout 0 means a single attempt per endpoint
+  for (const [key, min] of [['request_timeout', 'positive'], ['retry_timeout', 'non-negative']] as const) {
+    const v = obj[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (v === 0 && min === 'positive'))) {
+      throw new ConfigError(`${key} must be a ${min} number of seconds, got ${JSON.stringify(v)}`, { file: source.file, line: source.lineOf([key]), field: key, code: 'E_CONFIG_FIELD', hint: `e.g. ${key}: ${key === 'request_timeout' ? 60 : 120}` });
+    }
+  }
 }
 
 function validateWithLine(v: unknown, source: YamlSource): EndpointConfig[] {

@@ -46,31 +46,16 @@ export function bootstrapCI(
   aggregation: AggregatorName | AggregatorFunction,
   options: BootstrapOptions,
 ): ConfidenceInterval {
-  const n = values.length;
-  const resamples = options.resamples ?? 1000;
-  const confidence = options.confidence ?? 0.95;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
-  const data = Float64Array.from(values);
-  if (n === 0) return { estimate: NaN, low: NaN, high: NaN, method: 'none', n };
-  const estimate = aggregate(aggregation, data);
-  const alpha = 1 - confidence;
-  const isMean = aggregation === 'avg' || aggregation === 'average';
-  if ((isMean || aggregation === 'sum') && n > (options.normalAbove ?? 50_000)) {
-    const half = normalQuantile(1 - alpha / 2) * sampleSd(data) * (isMean ? 1 / Math.sqrt(n) : Math.sqrt(n));
-    return { estimate, low: estimate - half, high: estimate + half, method: 'normal', n };
-  }
-  const stats = typeof aggregation === 'function'
-    ? resampleCustom(data, aggregation, resamples, options.rng)
-    : resampleNamed(data, aggregation, resamples, options.rng);
-  stats.sort();
-  return { estimate, low: quantile(stats, alpha / 2), high: quantile(stats, 1 - alpha / 2), method: 'percentile-bootstrap', n };
+  return bootstrapTogether([{ values, aggregation }], options)[0] as ConfidenceInterval;
 }
 
 /**
  * {@link bootstrapCI} for every metric of an accumulator, using the same aggregation method
- * shape as `aggregateMetrics` (map entries missing → `avg`). Metrics are processed in
- * first-seen order from one rng, so the result is deterministic given the seed.
+ * shape as `aggregateMetrics` (map entries missing → `avg`). Metrics with the same number of
+ * values (every metric of an eval that always returns the same keys) are resampled together:
+ * each resample draws the instances once and every metric is computed on them (a paired
+ * bootstrap — the instance is the unit), so the rng is called n·B times, not n·B per metric,
+ * which would otherwise dominate a cached re-run. Deterministic given the seed.
  *
  * @example
  * bootstrapMetrics(acc, 'avg', { rng: mulberry32(1) }).success; // { estimate, low, high, … }
@@ -80,15 +65,71 @@ export function bootstrapMetrics(
   method: AggregationMethod,
   options: BootstrapOptions,
 ): Record<string, ConfidenceInterval> {
-  const out: Record<string, ConfidenceInterval> = {};
-  for (const metric of acc.metricNames()) {
-    const entry = typeof method === 'object' ? (method[metric] ?? 'avg') : method;
-    out[metric] = bootstrapCI(acc.values(metric), entry, options);
+  const names = acc.metricNames();
+  const groups = new Map<number, string[]>();
+  for (const metric of names) {
+    const n = acc.values(metric).length;
+    groups.set(n, [...(groups.get(n) ?? []), metric]);
   }
-  return out;
+  const found = new Map<string, ConfidenceInterval>();
+  for (const group of groups.values()) {
+    const series = group.map((metric) => ({ values: acc.values(metric), aggregation: typeof method === 'object' ? (method[metric] ?? 'avg') : method }));
+    bootstrapTogether(series, options).forEach((ci, i) => found.set(group[i] as string, ci));
+  }
+  return Object.fromEntries(names.map((metric) => [metric, found.get(metric) as ConfidenceInterval]));
 }
 
 // --- internal ---
+
+/** The statistic of one resample, given the indices of the drawn instances. */
+type Scorer = (drawn: Uint32Array) => number;
+
+/**
+ * Intervals for series of equal length from shared resamples: each resample draws n indices
+ * (n rng calls, in order) and scores every series on them. A single series consumes the rng
+ * exactly as resampling it alone would.
+ */
+function bootstrapTogether(
+  series: ReadonlyArray<{ values: ArrayLike<number>; aggregation: AggregatorName | AggregatorFunction }>,
+  options: BootstrapOptions,
+): ConfidenceInterval[] {
+  const resamples = options.resamples ?? 1000;
+  const confidence = options.confidence ?? 0.95;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  const alpha = 1 - confidence;
+  const out: ConfidenceInterval[] = [];
+  const resampled: Array<{ at: number; estimate: number; score: Scorer; stats: Float64Array }> = [];
+  let n = 0;
+  series.forEach(({ values, aggregation }, at) => {
+    const data = Float64Array.from(values);
+    n = data.length;
+    if (n === 0) {
+      out[at] = { estimate: NaN, low: NaN, high: NaN, method: 'none', n };
+      return;
+    }
+    const estimate = aggregate(aggregation, data);
+    const isMean = aggregation === 'avg' || aggregation === 'average';
+    if ((isMean || aggregation === 'sum') && n > (options.normalAbove ?? 50_000)) {
+      const half = normalQuantile(1 - alpha / 2) * sampleSd(data) * (isMean ? 1 / Math.sqrt(n) : Math.sqrt(n));
+      out[at] = { estimate, low: estimate - half, high: estimate + half, method: 'normal', n };
+      return;
+    }
+    resampled.push({ at, estimate, score: scorerFor(data, aggregation), stats: new Float64Array(resamples) });
+  });
+  if (resampled.length > 0) {
+    const drawn = new Uint32Array(n);
+    for (let b = 0; b < resamples; b++) {
+      for (let i = 0; i < n; i++) drawn[i] = draw(options.rng, n);
+      for (const r of resampled) r.stats[b] = r.score(drawn);
+    }
+  }
+  for (const { at, estimate, stats } of resampled) {
+    stats.sort();
+    out[at] = { estimate, low: quantile(stats, alpha / 2), high: quantile(stats, 1 - alpha / 2), method: 'percentile-bootstrap', n };
+  }
+  return out;
+}
 
 function aggregate(aggregation: AggregatorName | AggregatorFunction, data: Float64Array): number {
   if (typeof aggregation === 'function') return aggregation(Array.from(data));
@@ -101,28 +142,22 @@ function draw(rng: () => number, n: number): number {
   return i < n ? i : n - 1;
 }
 
-function resampleCustom(data: Float64Array, fn: AggregatorFunction, resamples: number, rng: () => number): Float64Array {
+function scorerFor(data: Float64Array, aggregation: AggregatorName | AggregatorFunction): Scorer {
   const n = data.length;
-  const stats = new Float64Array(resamples);
-  const sample = new Array<number>(n);
-  for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < n; i++) sample[i] = data[draw(rng, n)] ?? NaN;
-    stats[b] = fn(sample);
+  if (typeof aggregation === 'function') {
+    const sample = new Array<number>(n);
+    return (drawn) => {
+      for (let i = 0; i < n; i++) sample[i] = data[drawn[i] as number] ?? NaN;
+      return aggregation(sample);
+    };
   }
-  return stats;
-}
-
-function resampleNamed(data: Float64Array, name: AggregatorName, resamples: number, rng: () => number): Float64Array {
-  const n = data.length;
-  const stats = new Float64Array(resamples);
-  if (name === 'avg' || name === 'average' || name === 'sum') {
-    const scale = name === 'sum' ? 1 : 1 / n;
-    for (let b = 0; b < resamples; b++) {
+  if (aggregation === 'avg' || aggregation === 'average' || aggregation === 'sum') {
+    const scale = aggregation === 'sum' ? 1 : 1 / n;
+    return (drawn) => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += data[draw(rng, n)] ?? 0;
-      stats[b] = s * scale;
-    }
-    return stats;
+      for (let i = 0; i < n; i++) s += data[drawn[i] as number] ?? 0;
+      return s * scale;
+    };
   }
   // Order statistics: sort once, then count how often each rank is drawn and read the statistic
   // off the counts. Draws index the original order (through rankOf), so a seed gives the same
@@ -132,12 +167,11 @@ function resampleNamed(data: Float64Array, name: AggregatorName, resamples: numb
   const rankOf = new Uint32Array(n);
   order.forEach((original, rank) => { rankOf[original] = rank; });
   const counts = new Uint32Array(n);
-  for (let b = 0; b < resamples; b++) {
+  return (drawn) => {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[rankOf[draw(rng, n)] ?? 0]!++;
-    stats[b] = orderStatistic(sorted, counts, name);
-  }
-  return stats;
+    for (let i = 0; i < n; i++) counts[rankOf[drawn[i] as number] ?? 0]!++;
+    return orderStatistic(sorted, counts, aggregation);
+  };
 }
 
 function orderStatistic(sorted: Float64Array, counts: Uint32Array, name: AggregatorName): number {

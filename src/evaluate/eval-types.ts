@@ -33,4 +33,7 @@ export type EvalFunction = (
 export type EvalSpec = string | { builtin: string; [option: string]: unknown };
 
 /** Result of {@link runEval}: metrics, or a message that names the failing instance. */
-export type EvalOutcome = { ok: true; metrics: EvalResult } | { ok: false; error: string };
+export type EvalOutcome =
+  | { ok: true; metrics: EvalResult }
+  /** `nonNumeric`: the metrics the eval returned as something other than a number (a string, null, …; not NaN). */
+  | { ok: false; error: string; nonNumeric?: string[] };

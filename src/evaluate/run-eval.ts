@@ -60,6 +60,7 @@ export function checkMetrics(raw: unknown, index: number): EvalOutcome {
   }
   const metrics: EvalResult = {};
   const problems: string[] = [];
+  const nonNumeric: string[] = [];
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof value === 'boolean') {
       metrics[key] = value ? 1 : 0;
@@ -67,11 +68,13 @@ export function checkMetrics(raw: unknown, index: number): EvalOutcome {
       metrics[key] = value;
     } else if (typeof value === 'string') {
       problems.push(`metric '${key}' is the string ${JSON.stringify(truncate(value))}; return a number`);
+      nonNumeric.push(key);
     } else {
       problems.push(`metric '${key}' is ${describeValue(value)}; it must be a finite number or a boolean`);
+      if (typeof value !== 'number') nonNumeric.push(key); // NaN and Infinity are numbers gone wrong on this instance
     }
   }
-  if (problems.length > 0) return { ok: false, error: `instance ${index}: ${problems.join('; ')}` };
+  if (problems.length > 0) return { ok: false, error: `instance ${index}: ${problems.join('; ')}`, ...(nonNumeric.length > 0 ? { nonNumeric } : {}) };
   return { ok: true, metrics };
 }
 

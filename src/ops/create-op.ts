@@ -43,7 +43,8 @@ export async function runCreate(input: CreateInput): Promise<CompletionResponse 
     : file?.run.filter
       ? await importFunction<FilterFunction>(String(file.run.filter), file.baseDir, { file: file.file, field: 'filter' }, undefined, ['filter'])
       : undefined;
-  const configList = selectConfigList({ explicit: file?.configList, file: input.configListFile ? resolve(input.cwd, input.configListFile) : undefined, env: input.env });
+  // --config-list overrides the config's config_list, like every other flag
+  const configList = selectConfigList({ explicit: input.configListFile ? undefined : file?.configList, file: input.configListFile ? resolve(input.cwd, input.configListFile) : undefined, env: input.env });
   const ctx = openRunContext({
     ...input.run,
     env: input.env,

@@ -42,7 +42,16 @@ export type RowOutcome = { kind: 'done'; result: InstanceResult; failure?: Insta
 
 /** Request, extract and score one row. Returns `stopped` on abort/budget; throws on fatal errors. */
 export async function evaluateRow(
-  deps: { engine: CompletionEngine; plan: TestPlan; useCache: boolean; signal: AbortSignal; budget: SpendGuard | undefined; dataName: string },
+  deps: {
+    engine: CompletionEngine;
+    plan: TestPlan;
+    useCache: boolean;
+    signal: AbortSignal;
+    budget: SpendGuard | undefined;
+    dataName: string;
+    /** Shared by the rows of a run: set once any endpoint has answered. */
+    reach?: { answered: boolean };
+  },
   row: Record<string, unknown>,
   line: number,
   index: number,
@@ -67,6 +76,15 @@ export async function evaluateRow(
   }
   const base = { index, line, row };
   if ('failed' in response) {
+    // before any answer, no endpoint reachable at all is a wrong base_url (or a server that is
+    // not up), not 300 failed instances: stop with the one error, as tune does
+    if (deps.reach && !deps.reach.answered && response.failures.length > 0 && response.failures.every((f) => f.unreachable)) {
+      throw new ConfigError(`no endpoint in config_list can be reached: ${response.failures.map((f) => `config ${f.configId} (${f.endpoint}): ${f.message}`).join('; ')}`, {
+        code: 'E_ENDPOINT_UNREACHABLE',
+        field: 'config_list',
+        hint: 'check base_url (and that the server is up): in --config-list, config_list: in the config, OAI_CONFIG_LIST or OPENAI_BASE_URL',
+      });
+    }
     const message = response.failures.map((f) => `config ${f.configId}: ${f.kind}${f.status ? ` ${f.status}` : ''}: ${f.message}`).join('; ') || 'no endpoint answered';
     const error = `request failed: ${message}`;
     return {
@@ -75,6 +93,7 @@ export async function evaluateRow(
       failure: { index, line, kind: 'request', message: error },
     };
   }
+  if (deps.reach) deps.reach.answered = true;
   const responses = extractTextOrFunctionCall(response);
   const outcome = await runEval(plan.evaluate, responses, row, index);
   const result: InstanceResult = { ...base, responses, metrics: outcome.ok ? outcome.metrics : null, cost: response.cost, paid: response.paid, cached: response.cached };

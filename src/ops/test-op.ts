@@ -161,10 +161,13 @@ interface RowsRun {
 async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>): Promise<TestReport['stopped']> {
   const { input, tally, total } = run;
   const stop = new AbortController();
-  setMaxListeners(2 * run.plan.concurrency + 10, stop.signal); // one listener per row in flight (rowSignal)
+  // Every request in flight listens to this signal while it runs (the transport, the pool); each
+  // removes its listener when done, so it is safe to share across all rows (the transport gives
+  // the openai client a per-request signal of its own, which is what that client leaks into).
+  setMaxListeners(2 * run.plan.concurrency + 10, stop.signal);
   const onAbort = (): void => stop.abort(input.signal?.reason);
   input.signal?.addEventListener('abort', onAbort, { once: true });
-  const deps = { engine: run.engine, plan: run.plan, useCache: input.useCache ?? true, signal: stop.signal, budget: input.budget, dataName: run.dataName };
+  const deps = { engine: run.engine, plan: run.plan, useCache: input.useCache ?? true, signal: stop.signal, budget: input.budget, dataName: run.dataName, reach: { answered: false } };
   let stopped: TestReport['stopped'];
   let halted = false;
   try {
@@ -172,16 +175,13 @@ async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>)
       window: 2 * run.plan.concurrency,
       shouldStop: () => stop.signal.aborted || halted,
       work: async ({ row, line }: DatasetRow, index: number): Promise<RowOutcome> => {
-        const own = rowSignal(stop.signal);
         try {
-          const outcome = await evaluateRow({ ...deps, signal: own.signal }, row, line, index);
+          const outcome = await evaluateRow(deps, row, line, index);
           if (outcome.kind === 'stopped') halted = true; // the budget refused: take no more rows
           return outcome;
         } catch (err) {
           stop.abort(err); // a fatal error: stop the other rows too
           throw err;
-        } finally {
-          own.release();
         }
       },
       sink: async (outcome: RowOutcome) => {
@@ -199,20 +199,6 @@ async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>)
     input.signal?.removeEventListener('abort', onAbort);
   }
   return input.signal?.aborted ? 'aborted' : stopped;
-}
-
-/**
- * A signal for one row that follows the run's. The openai client adds an abort listener to the
- * signal of every request and never removes it, so handing it the long-lived run signal would
- * keep one closure per request alive for the whole run (memory growing with the rows); a
- * per-row signal is dropped with its row.
- */
-function rowSignal(run: AbortSignal): { signal: AbortSignal; release: () => void } {
-  const own = new AbortController();
-  if (run.aborted) own.abort(run.reason);
-  const follow = (): void => own.abort(run.reason);
-  run.addEventListener('abort', follow, { once: true });
-  return { signal: own.signal, release: () => run.removeEventListener('abort', follow) };
 }
 
 function summarize(tally: TestTally, plan: TestPlan, input: TestInput, total: number): TestReport {

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { selectConfigList } from '../completion/config-list.js';
+import { checkEndpoints, selectConfigList } from '../completion/config-list.js';
 import type { FilterFunction } from '../completion/engine.js';
 import { templateFields } from '../completion/template.js';
 import type { RequestParams } from '../completion/types.js';
@@ -41,7 +41,9 @@ export async function planTest(input: TestInput): Promise<TestPlan> {
   const allowFormatStrTemplate = file?.run.allow_format_str_template !== false;
   const concurrency = input.concurrency ?? positiveInt(file, 'concurrency') ?? 8;
   const root = input.cachePathRoot ?? (typeof file?.run.cache_path_root === 'string' ? file.run.cache_path_root : DEFAULT_CACHE_ROOT);
-  const configList = input.configList ?? selectConfigList({ explicit: file?.configList, file: input.configListFile && userPath(input.cwd, input.configListFile), env: input.env });
+  // --config-list overrides the config's config_list, like every other flag
+  const configList = input.configList ?? selectConfigList({ explicit: input.configListFile ? undefined : file?.configList, file: input.configListFile && userPath(input.cwd, input.configListFile), env: input.env });
+  checkEndpoints(configList, input.env); // a missing API key variable is found before any row runs
   const filter = input.filter ?? (typeof file?.run.filter === 'string'
     ? await importFunction<FilterFunction>(file.run.filter, file.baseDir, { file: file.file, field: 'filter' }, undefined, ['filter'])
     : undefined);

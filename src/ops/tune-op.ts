@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { resolveEndpoint, selectConfigList } from '../completion/config-list.js';
-import type { EndpointConfig } from '../completion/types.js';
+import { checkEndpoints, selectConfigList } from '../completion/config-list.js';
 import type { Env } from '../completion/env-refs.js';
 import { templateFields } from '../completion/template.js';
 import { loadDataset } from '../config/load-dataset.js';
@@ -59,9 +58,11 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   checkEndpoints(configList, input.env);
 
   const identity = tuneIdentity(cfg);
-  const log = cfg.logFile ? new TuneLog(cfg.logFile, identity) : undefined;
   const prior = input.fresh ? 0 : priorSpend(cfg.logFile, identity);
-  log?.write({ type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file });
+  // the log file is created with its first line (the start line goes first): a run that fails
+  // before it does anything leaves no log behind
+  const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file } as const;
+  const log = cfg.logFile ? new TuneLog(cfg.logFile, identity, undefined, start) : undefined;
 
   const emit = input.onEvent ?? (() => undefined);
   const ctx = openRunContext({
@@ -76,17 +77,18 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
     retry: { ...(cfg.requestTimeout ? { requestTimeoutMs: cfg.requestTimeout * 1000 } : {}), ...(cfg.retryTimeout ? { retryTimeoutMs: cfg.retryTimeout * 1000 } : {}) },
     onEvent: (event) => emit({ type: 'engine', event }),
   });
-  let lastSpendLog = 0;
   let spent = prior;
+  let ledger = { spent: prior, reserved: 0 };
   const onEvent = (e: TuneEvent): void => {
-    if (e.type === 'row') {
+    if (e.type === 'spend') {
+      // Before every paid request (one short append): what is spent, and the worst case of
+      // what is in flight. A run killed with -9 is then counted in full by a re-run, so the
+      // total never passes the budget (docs/reliability.md).
+      if (e.reserved > ledger.reserved) log?.write({ type: 'spend', spent: e.spent, reserved: e.reserved });
+      ledger = { spent: e.spent, reserved: e.reserved };
       spent = e.spent;
-      // the spend is logged often enough that a killed run loses little of its account
-      if (log && Date.now() - lastSpendLog > 500) {
-        lastSpendLog = Date.now();
-        log.write({ type: 'spend', spent });
-      }
     }
+    if (e.type === 'row') spent = e.spent;
     if (e.type === 'trial') log?.trial(e.summary, spent);
     emit(e);
   };
@@ -111,6 +113,10 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
       onEvent,
       priorSpend: prior,
     });
+  } catch (err) {
+    // settle the account in the log: what was spent, and what may still be in flight
+    if (log?.opened) log.write({ type: 'spend', spent: ledger.spent, reserved: ledger.reserved });
+    throw err;
   } finally {
     ctx.close();
   }
@@ -142,20 +148,6 @@ export function tuneIdentity(cfg: TuneConfig): string {
   }).slice(0, 16);
 }
 
-/** At least one endpoint must have its variables set (keys, URLs): found before any request. */
-function checkEndpoints(list: readonly EndpointConfig[], env: Env): void {
-  let first: unknown;
-  for (const [i, entry] of list.entries()) {
-    try {
-      resolveEndpoint(entry, i, env);
-      return;
-    } catch (err) {
-      first ??= err;
-    }
-  }
-  throw first;
-}
-
 /** Under a budget every model must have a price, or spend could not be counted. */
 function checkPrices(cfg: TuneConfig): void {
   if (cfg.inferenceBudget === undefined && cfg.optimizationBudget === undefined) return;
@@ -176,6 +168,15 @@ function checkPrices(cfg: TuneConfig): void {
 /** Call the eval once on an empty answer: a metric it never returns is a config error, found for free. */
 async function checkMetric(cfg: TuneConfig, evaluate: EvalFunction, row: Record<string, unknown>): Promise<void> {
   const probe = await runEval(evaluate, [''], row, 0);
+  if (!probe.ok && probe.nonNumeric?.includes(cfg.metric)) {
+    throw new ConfigError(`the eval returns ${cfg.metric} as something other than a number: ${probe.error.replace(/^instance \d+: /, '')}`, {
+      file: cfg.file,
+      line: cfg.source?.lineOf(['eval']),
+      field: 'eval',
+      code: 'E_CONFIG_METRIC',
+      hint: `make the eval return ${cfg.metric} as a number (or a boolean); tune optimises it`,
+    });
+  }
   if (probe.ok && !(cfg.metric in probe.metrics)) {
     throw new ConfigError(`metric ${cfg.metric} is not in the eval's result (it returns: ${Object.keys(probe.metrics).join(', ') || 'nothing'})`, {
       file: cfg.file,

@@ -17,7 +17,15 @@ export class BudgetLedger implements SpendGuard {
   /** Requests refused for lack of budget. */
   refusals = 0;
 
-  constructor(readonly budgetUsd: number) {
+  /**
+   * @param onChange called synchronously after every reservation (so before its request is
+   *   sent) and every settlement, with what is spent and reserved: the tune log records it, so
+   *   a run killed with requests in flight is still accounted for at their worst case.
+   */
+  constructor(
+    readonly budgetUsd: number,
+    private readonly onChange?: (state: { spent: number; reserved: number }) => void,
+  ) {
     if (!(budgetUsd > 0) || !Number.isFinite(budgetUsd)) throw new RangeError(`budget must be a positive number of USD, got ${budgetUsd}`);
   }
 
@@ -45,6 +53,7 @@ export class BudgetLedger implements SpendGuard {
     if (this.spentUsd + this.reservedUsd + amount > this.budgetUsd) return null;
     this.reservedUsd += amount;
     this.holds++;
+    this.onChange?.({ spent: this.spentUsd, reserved: this.reservedUsd });
     let settled = false;
     const settle = (actual: number): void => {
       if (settled) return;
@@ -53,6 +62,7 @@ export class BudgetLedger implements SpendGuard {
       this.reservedUsd = Math.max(0, this.reservedUsd - amount);
       if (this.holds === 0) this.reservedUsd = 0; // no float dust once nothing is held
       this.spentUsd += actual;
+      this.onChange?.({ spent: this.spentUsd, reserved: this.reservedUsd });
       for (const w of this.waiters.splice(0)) w();
     };
     return { commit: (actual) => settle(Math.max(0, actual)), release: () => settle(0) };

@@ -90,6 +90,12 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
         });
       }
       metrics.push(outcome.metrics);
+    } else if (outcome.nonNumeric?.includes(run.metric)) {
+      // a metric that is not a number cannot be optimised: an error, not a quietly failed row
+      throw new ConfigError(`the eval returned a non-numeric ${run.metric} (row ${index + 1}): ${outcome.error.replace(/^instance \d+: /, '')}`, {
+        field: 'metric',
+        hint: `make the eval return ${run.metric} as a number (or a boolean)`,
+      });
     } else {
       metrics.push(undefined);
       firstError ??= outcome.error;

@@ -4,6 +4,8 @@ export type TuneEvent =
   | { type: 'probe'; arms: number; feasible: number }
   | { type: 'round'; round: number; newTrials: number; promotions: number }
   | { type: 'row'; trial: number; cached: boolean; spent: number }
+  /** The budget ledger changed (a request is about to be sent, or one was settled): USD spent, and reserved for the requests in flight (worst case). */
+  | { type: 'spend'; spent: number; reserved: number }
   | { type: 'trial'; summary: import('./trial-summary.js').TrialSummary }
   | { type: 'best'; trial: number; score: number; metric: number; rows: number }
   | { type: 'stop'; reason: string }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TrialSummary } from './trial-summary.js';
 
@@ -6,7 +6,8 @@ import type { TrialSummary } from './trial-summary.js';
 export type TuneLogEntry =
   | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string }
   | ({ type: 'trial'; identity: string; time: string; spent: number } & TrialSummary)
-  | { type: 'spend'; identity: string; time: string; spent: number }
+  /** Written before each paid request: `reserved` is the worst case of the requests in flight. */
+  | { type: 'spend'; identity: string; time: string; spent: number; reserved: number }
   | { type: 'end'; identity: string; time: string; spent: number; stop_reason: string; best_trial: number | null; trials: number };
 
 /**
@@ -16,15 +17,28 @@ export type TuneLogEntry =
  * against the optimization budget and resumes at no new cost for what is cached.
  */
 export class TuneLog {
+  private isOpen = false;
+
+  /** @param head written before the first line (e.g. the run's start line); nothing is written before one is. */
   constructor(
     readonly file: string,
     readonly identity: string,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    mkdirSync(dirname(file), { recursive: true });
+    private readonly head?: Record<string, unknown> & { type: TuneLogEntry['type'] },
+  ) {}
+
+  /** Whether this run has written to the file yet. */
+  get opened(): boolean {
+    return this.isOpen;
   }
 
   write(entry: Record<string, unknown> & { type: TuneLogEntry['type'] }): void {
+    if (!this.isOpen) {
+      this.isOpen = true;
+      mkdirSync(dirname(this.file), { recursive: true });
+      endTornLine(this.file);
+      if (this.head) this.write(this.head);
+    }
     const line = `${JSON.stringify({ ...entry, identity: this.identity, time: this.now().toISOString() })}\n`;
     appendFileSync(this.file, line, { flag: 'a' });
   }
@@ -34,20 +48,45 @@ export class TuneLog {
   }
 }
 
-/** What earlier runs of the tune with this identity spent (0 when none). Torn lines are skipped. */
+/**
+ * A run killed in the middle of a write can leave a last line without its newline: end it, so
+ * this run's first line does not glue onto it (readers skip the torn line; ours stay whole).
+ */
+function endTornLine(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) appendFileSync(file, '\n');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * What earlier runs of the tune with this identity spent (0 when none): the account as the
+ * latest line of this identity left it. Every line carries the running total (a run's `start`
+ * line the total it resumed from), and a `spend` line, written before each paid request, adds
+ * the worst case of the requests then in flight: a run killed with -9 may have been charged
+ * for them, so they count until a later line settles them. Torn lines are skipped.
+ */
 export function priorSpend(file: string | undefined, identity: string): number {
   if (!file || !existsSync(file)) return 0;
   let spent = 0;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
-    let entry: { identity?: unknown; spent?: unknown; prior_spend?: unknown };
+    let entry: { identity?: unknown; spent?: unknown; reserved?: unknown; prior_spend?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       continue; // a line torn by a crash
     }
     if (entry.identity !== identity) continue;
-    for (const v of [entry.spent, entry.prior_spend]) if (typeof v === 'number' && v > spent) spent = v;
+    const total = typeof entry.spent === 'number' ? entry.spent + (typeof entry.reserved === 'number' ? entry.reserved : 0) : entry.prior_spend;
+    if (typeof total === 'number' && Number.isFinite(total)) spent = total;
   }
   return spent;
 }

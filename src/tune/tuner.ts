@@ -79,7 +79,7 @@ export interface TuneResult {
 export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const rng = createRng(opts.searchSeed ?? 0);
   const emit = opts.onEvent ?? (() => undefined);
-  const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget);
+  const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget, (s) => emit({ type: 'spend', ...s }));
   const prior = Math.min(opts.priorSpend ?? 0, opts.optimizationBudget ?? Infinity);
   if (ledger && prior > 0) ledger.preCharge(prior);
   const run: TuneRun = {

@@ -18,7 +18,7 @@ describe('runEval', () => {
 
   it('reports numeric strings, NaN, Infinity, null and non-object results', async () => {
     const fn = await loadEval('./bad-metrics.mjs', { baseDir: FIXTURES });
-    expect(await runEval(fn, [], { kind: 'string' }, 3)).toEqual({ ok: false, error: 'instance 3: metric \'success\' is the string "1"; return a number' });
+    expect(await runEval(fn, [], { kind: 'string' }, 3)).toEqual({ ok: false, error: 'instance 3: metric \'success\' is the string "1"; return a number', nonNumeric: ['success'] });
     expect(await runEval(fn, [], { kind: 'nan' }, 4)).toEqual({ ok: false, error: "instance 4: metric 'score' is NaN; it must be a finite number or a boolean" });
     expect(await runEval(fn, [], { kind: 'null' }, 5)).toMatchObject({ ok: false, error: expect.stringContaining("instance 5: metric 'score' is null") as unknown });
     expect(checkMetrics({ x: Infinity }, 1)).toMatchObject({ ok: false });

@@ -20,6 +20,8 @@ export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: E
         once(`down:${e.configId}`, `config ${e.configId} (${e.endpoint}) is down (${e.reason}); it is skipped for a while when another endpoint can answer`);
         break;
       case 'failover':
+        // an endpoint just reported down needs no second line for the same refused connection
+        if (e.kind === 'connection' && seen.has(`down:${e.configId}`)) break;
         once(`failover:${e.configId}:${e.kind}`, `config ${e.configId} (${e.endpoint}) failed (${e.kind}: ${e.message}); trying the next endpoint`);
         break;
       case 'retry':

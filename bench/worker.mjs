@@ -1,0 +1,127 @@
+// @ts-check
+/**
+ * One measured job in a fresh process: `node bench/worker.mjs '<job JSON>'`. The last stdout
+ * line is the JSON result. A fresh process per measurement keeps runs independent (no JIT or
+ * heap state carried over) and lets each report its own peak RSS and CPU time.
+ *
+ * Jobs: raw (a minimal loop of the bare `openai` client), replay (the same, over recorded request
+ * bodies), test (autotune's library `runTest`), tune (the library `runTune` of tune.example.yaml).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { runTest, runTune } from '../dist/src/index.js';
+import { ROOT } from './lib/paths.mjs';
+
+const job = JSON.parse(process.argv[2] ?? '{}');
+const env = { OPENAI_BASE_URL: job.baseURL, OPENAI_API_KEY: 'sk-bench-0000' };
+
+/** Time and CPU of `fn`, plus this process's peak RSS so far. @template T @param {() => Promise<T>} fn */
+async function measure(fn) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { value, wallMs, cpuMs: (c.user + c.system) / 1000, maxRSSKB: process.resourceUsage().maxRSS };
+}
+
+/**
+ * The baseline: the bare client in the smallest loop that does the same work — read the rows, fill
+ * the prompt, `concurrency` workers each awaiting one request at a time, read the text.
+ * @param {Array<Record<string, unknown>>} bodies @param {number} concurrency
+ */
+async function rawLoop(bodies, concurrency) {
+  const client = new OpenAI({ baseURL: job.baseURL, apiKey: env.OPENAI_API_KEY, maxRetries: 0 });
+  let next = 0;
+  let chars = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = /** @type {any} */ (bodies[next++]);
+      const res = await client.chat.completions.create(body);
+      for (const c of res.choices) chars += c.message.content?.length ?? 0;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { requests: bodies.length, chars };
+}
+
+/** One `runTest` of the job's rows through the library. */
+function testOnce() {
+  return measure(async () => {
+    const r = await runTest({
+      data: job.data,
+      params: { model: job.model, prompt: job.prompt },
+      eval: 'builtin:answer_vote',
+      concurrency: job.concurrency,
+      cachePathRoot: job.cacheRoot,
+      useCache: job.useCache ?? true,
+      env,
+      cwd: ROOT,
+    });
+    return { instances: r.instances, failed: r.failed, cached: r.cached, cost: r.cost, metrics: r.metrics };
+  });
+}
+
+const jobs = {
+  raw: () =>
+    measure(async () => {
+      const rows = readFileSync(job.data, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+      const bodies = rows.map((r) => ({ model: job.model, messages: [{ role: 'user', content: job.prompt.split('{problem}').join(r.problem) }] }));
+      return rawLoop(bodies, job.concurrency);
+    }),
+  replay: () =>
+    measure(async () => {
+      const bodies = readFileSync(job.bodies, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+      return rawLoop(bodies, job.concurrency);
+    }),
+  test: async () => {
+    // `repeat` > 1 calls runTest again in the same process (a warm library: modules loaded, JIT
+    // compiled); every call is reported in `calls`, the first one is the result.
+    const calls = [];
+    for (let i = 0; i < (job.repeat ?? 1); i++) calls.push(await testOnce());
+    return { ...calls[0], calls };
+  },
+  tune: () => {
+    // Record each request body the tune sends (for the replay baseline of the CPU section): the
+    // openai client calls the global fetch, so a thin wrapper sees every body. One array push per
+    // request, negligible next to the request itself.
+    /** @type {string[]} */
+    const sent = [];
+    if (job.recordBodies) {
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = (input, init) => {
+        if (typeof init?.body === 'string') sent.push(init.body);
+        return realFetch(input, init);
+      };
+    }
+    return measure(async () => {
+      const r = await runTune({
+        configFile: join(ROOT, 'tune.example.yaml'),
+        overrides: {
+          optimization_budget: job.budget,
+          search_seed: job.seed,
+          searcher: job.searcher,
+          cache_path_root: job.dir,
+          log_file: join(job.dir, 'tune-log.jsonl'),
+          ...(job.concurrency ? { concurrency: job.concurrency } : {}),
+        },
+        env,
+        cwd: job.dir,
+      });
+      if (job.recordBodies) writeFileSync(job.recordBodies, sent.map((b) => `${b}\n`).join(''));
+      return {
+        config: r.config,
+        result: r.result,
+        trials: r.trials.length,
+        optimizationCost: r.optimizationCost,
+        stopReason: r.stopReason,
+        requests: sent.length,
+      };
+    });
+  },
+};
+
+const run = /** @type {Record<string, () => Promise<unknown>>} */ (jobs)[job.kind];
+if (!run) throw new Error(`unknown job kind ${job.kind}`);
+process.stdout.write(`${JSON.stringify(await run())}\n`);
