@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { hashOf } from '../util/canonical-json.js';
 import type { Price } from '../pricing/price-table.js';
 import { expandEnvRefs, type Env } from './env-refs.js';
 import { ENDPOINT_KEYS, type EndpointConfig } from './types.js';
@@ -9,6 +10,8 @@ import { ENDPOINT_KEYS, type EndpointConfig } from './types.js';
 export interface ResolvedEndpoint {
   /** Position in the config list (`config_id`). */
   index: number;
+  /** Identity of the endpoint (digest of URL, credentials and headers), stable across calls. */
+  id: string;
   /** Where requests go, for logs and messages: base URL without credentials or query. */
   label: string;
   baseURL: string | undefined;
@@ -151,14 +154,18 @@ export function resolveEndpoint(entry: EndpointConfig, index: number, env: Env):
   for (const [k, v] of Object.entries(entry.headers ?? {})) headers[k] = expandEnvRefs(String(v), env, field(`headers.${k}`));
   const overrides: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(entry)) if (!(ENDPOINT_KEYS as readonly string[]).includes(k)) overrides[k] = v;
+  const apiVersion = str('api_version') ?? (apiType === 'azure' ? DEFAULT_AZURE_API_VERSION : undefined);
+  const organization = str('organization');
   return {
     index,
+    // who we talk to and as whom: a digest, so the key itself is never kept as a map key
+    id: hashOf({ baseURL: baseURL ?? null, apiKey, apiType, apiVersion: apiVersion ?? null, organization: organization ?? null, headers }).slice(0, 24),
     label: labelOf(baseURL, apiType),
     baseURL,
     apiKey,
     apiType,
-    apiVersion: str('api_version') ?? (apiType === 'azure' ? DEFAULT_AZURE_API_VERSION : undefined),
-    organization: str('organization'),
+    apiVersion,
+    organization,
     headers,
     price: entry.price as Price | undefined,
     overrides,

@@ -118,7 +118,7 @@ export class CompletionEngine {
         failures.push({ configId: i, endpoint: `config_list[${i}]`, kind: 'auth', message: err.message, attempts: 0 });
         continue;
       }
-      const downKey = String(i);
+      const downKey = endpoint.id;
       if (i < last && (this.downUntil.get(downKey) ?? 0) > this.clock.now()) {
         failures.push({ configId: i, endpoint: endpoint.label, kind: 'connection', message: 'skipped: endpoint is down', attempts: 0, unreachable: true });
         continue;
@@ -135,7 +135,10 @@ export class CompletionEngine {
         if (err.kind === 'aborted') throw new AbortedError('the completion was interrupted');
         if (err.kind === 'budget') throw new BudgetError(err.message, { hint: 'raise optimization_budget, or lower max_tokens/n' });
         failures.push({ configId: i, endpoint: endpoint.label, kind: err.kind, ...(err.status ? { status: err.status } : {}), message: err.message, attempts: 1, ...(err.refused ? { unreachable: true } : {}) });
+        // nothing answers there, or the key is refused: skip it for a while when another can answer
         if (err.refused) this.markDown(downKey, endpoint, err.message);
+        // (a refused key is reported by the failover event below; no second warning)
+        else if (err.kind === 'auth') this.markDown(downKey, endpoint, err.message, false);
         if (i < last) this.deps.onEvent?.({ type: 'failover', configId: i, endpoint: endpoint.label, kind: err.kind, message: err.message });
       }
     }
@@ -146,10 +149,10 @@ export class CompletionEngine {
     });
   }
 
-  private markDown(key: string, endpoint: ResolvedEndpoint, reason: string): void {
+  private markDown(key: string, endpoint: ResolvedEndpoint, reason: string, report = true): void {
     const wasDown = (this.downUntil.get(key) ?? 0) > this.clock.now();
     this.downUntil.set(key, this.clock.now() + (this.deps.downCooldownMs ?? 30_000));
-    if (!wasDown) this.deps.onEvent?.({ type: 'endpoint_down', configId: endpoint.index, endpoint: endpoint.label, reason });
+    if (!wasDown && report) this.deps.onEvent?.({ type: 'endpoint_down', configId: endpoint.index, endpoint: endpoint.label, reason });
   }
 
   private priceOf(model: string, endpoint: ResolvedEndpoint): Price | undefined {

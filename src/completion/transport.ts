@@ -83,7 +83,7 @@ export class OpenAITransport implements CompletionTransport {
 
   private clientFor(ep: ResolvedEndpoint, model: string): OpenAI {
     // Azure puts the deployment (the model) in the path, so it needs one client per model.
-    const key = `${ep.index}\u0000${ep.apiType === 'azure' ? model : ''}`;
+    const key = `${ep.id}\u0000${ep.apiType === 'azure' ? model : ''}`;
     let client = this.clients.get(key);
     if (!client) {
       const common = { apiKey: ep.apiKey, maxRetries: 0, defaultHeaders: ep.headers, organization: ep.organization ?? null };
@@ -115,8 +115,10 @@ export function classify(err: unknown, ep: ResolvedEndpoint): AttemptError {
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new AttemptError('timeout', 'request timed out');
   if (err instanceof OpenAI.APIConnectionError) {
     const code = causeCode(err);
-    // refused, or a host name that does not exist: nothing answers there, so waiting will not help
-    return new AttemptError('connection', `connection error${code ? ` (${code})` : ''}`, undefined, undefined, code === 'ECONNREFUSED' || code === 'ENOTFOUND');
+    // refused, a host name that does not exist, or a port fetch refuses to use ("bad port"):
+    // nothing will answer there, so waiting will not help
+    const dead = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || /bad port/i.test(causeMessage(err));
+    return new AttemptError('connection', `connection error${code ? ` (${code})` : dead ? ' (bad port)' : ''}`, undefined, undefined, dead);
   }
   if (err instanceof OpenAI.APIError) {
     const status = err.status;
@@ -138,6 +140,17 @@ export function classify(err: unknown, ep: ResolvedEndpoint): AttemptError {
   const named = err as { name?: unknown; message?: unknown } | null;
   if (named?.name === 'SyntaxError') return new AttemptError('malformed', `the server answered with malformed JSON: ${String(named.message)}`);
   return new AttemptError('other', redact(typeof named?.message === 'string' ? named.message : String(err)));
+}
+
+function causeMessage(err: Error): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    const m = (cur as { message?: unknown }).message;
+    if (typeof m === 'string') parts.push(m);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return parts.join(' | ');
 }
 
 function causeCode(err: Error): string | undefined {

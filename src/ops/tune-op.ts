@@ -47,7 +47,7 @@ export interface TuneOutcome extends TuneResult {
  * runs of the same tune from its log, tune, and save the best config.
  */
 export async function runTune(input: TuneInput): Promise<TuneOutcome> {
-  const cfg = loadTuneConfig(input.configFile, input.overrides ?? {}, input.cwd);
+  const cfg = loadTuneConfig(resolve(input.cwd, input.configFile), input.overrides ?? {}, input.cwd);
   const fields = [...new Set(cfg.space.templates().flatMap((t) => templateFields(t)))];
   const { rows } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [] });
   const evalLine = cfg.source?.lineOf(['eval']);

@@ -51,10 +51,13 @@ export function affordableMoves<M extends { trial: LiveTrial; to: number }>(move
   return out;
 }
 
-/** Expected list-price cost of a row of a new trial: what rows have cost so far, else the budget. */
-export function newTrialRowCost(trials: readonly LiveTrial[], budget: number | undefined): number {
+/**
+ * Expected list-price cost of a row of a new trial: what rows have cost so far; before any, the
+ * inference budget (with the samples' headroom), else what the probe saw (`fallback`).
+ */
+export function newTrialRowCost(trials: readonly LiveTrial[], budget: number | undefined, fallback = 0): number {
   const seen = trials.filter((t) => t.plan.record.rowsDone > 0).map((t) => rowCost(t, budget));
-  const mean = seen.length ? seen.reduce((a, b) => a + b, 0) / seen.length : (budget ?? 0.01) * 1.25;
+  const mean = seen.length ? seen.reduce((a, b) => a + b, 0) / seen.length : budget !== undefined ? budget * 1.15 : fallback;
   return Math.max(mean, 1e-9);
 }
 

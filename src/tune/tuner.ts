@@ -121,6 +121,8 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
       .sort((a, b) => a.cost - b.cost)
       .map(({ c }) => c);
     const initial = armOrder.map((c) => centerOf(searchSpace, c));
+    // before any trial, a row costs about what the cheapest arm's probe answers did, at its n
+    const probeRowCost = Math.min(...[...arms.values()].filter((a) => a.feasible).map((a) => a.promptCost + a.sampleCost * nRangeFor(opts.space, a.values).high), Infinity);
     const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm });
 
     for (let round = 0; ; round++) {
@@ -143,8 +145,9 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         const running = trials.filter((t) => t.state === 'running' && t.rung >= 0);
         const expected = running.reduce((a, t) => a + expectedFutureRows(sizes, t.rung) * rowCost(t, opts.inferenceBudget), 0);
         const committed = Math.max(expected, finishReserve(running, sizes, opts.inferenceBudget));
-        const perNew = expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget);
-        const affordable = Math.max(0, Math.floor((planLeft - committed) / perNew));
+        const perNew = expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget, probeRowCost);
+        // the first round always starts one trial: the ledger still guards the money
+        const affordable = Math.max(round === 0 ? 1 : 0, Math.floor((planLeft - committed) / perNew));
         if (affordable < wanted) budgetLimited = true;
         wanted = Math.min(wanted, affordable);
       }
@@ -203,6 +206,14 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   }
   emit({ type: 'stop', reason: stopReason });
   return finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+}
+
+/** Why no config came out: say what actually happened to the trials. */
+function noBestReason(trials: readonly LiveTrial[]): string {
+  if (trials.length === 0) return 'no trial could start (the optimization budget does not cover one, or no arm is within the inference budget)';
+  const failed = trials.filter((t) => t.state === 'failed');
+  if (failed.length === trials.length) return `every trial failed: ${failed[0]?.message ?? 'unknown error'}`;
+  return 'no trial produced a config within the inference budget';
 }
 
 function makeSearcher(kind: TunerOptions['searcher'], space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }): Searcher {
@@ -284,7 +295,7 @@ function finish(trials: LiveTrial[], sizes: number[], total: number, opts: Tuner
     stopReason,
   };
   if (best && best.rows < total) result.warning = `the best config was measured on ${best.rows} of ${total} rows only (the budget ran out first)`;
-  if (!best) result.warning = 'no trial produced a config within the inference budget';
+  if (!best) result.warning = noBestReason(trials);
   return result;
 }
 

@@ -212,6 +212,24 @@ describe('failover, retries and filter', () => {
     expect(events.filter((ev) => ev.type === 'endpoint_down')).toHaveLength(1);
   });
 
+  it('does not wait on an endpoint nothing can answer (a port fetch refuses) or on a refused key', async () => {
+    const { e } = engine();
+    const t0 = Date.now();
+    const r = await e.create({
+      params: { model: 'gpt-4', prompt: 'hi' },
+      configList: [
+        { base_url: 'http://127.0.0.1:9/v1', api_key: FIXTURE_KEY },
+        { base_url: server().baseURL, api_key: 'wrong-key-000000' },
+        { base_url: server().baseURL, api_key: FIXTURE_KEY },
+      ],
+    });
+    expect(r.config_id).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    // the refused key is skipped for a while: the next call does not try it again
+    await e.create({ params: { model: 'gpt-4', prompt: 'hello' }, configList: [{ base_url: server().baseURL, api_key: 'wrong-key-000000' }, { base_url: server().baseURL, api_key: FIXTURE_KEY }] });
+    expect(server().stats().errors.auth).toBe(1);
+  });
+
   it('retries a 429 after the Retry-After the server sent', async () => {
     const { e, usage, events } = engine();
     server().scriptFaults(['429', '500']);

@@ -102,6 +102,25 @@ describe('tune (library)', () => {
     expect(r.result?.error).toBeLessThan(0.2);
   });
 
+  it('without an inference budget it still searches (n is then searched like any other setting)', async () => {
+    const r = await runTuner('noinf.sqlite', { inferenceBudget: undefined, optimizationBudget: 0.1 });
+    expect(r.trials.length).toBeGreaterThan(0);
+    expect(r.config).not.toBeNull();
+    expect(server().stats().cost).toBeLessThanOrEqual(0.1);
+  });
+
+  it('says why there is no config when every trial fails', async () => {
+    const r = await runTuner('fail.sqlite', {
+      optimizationBudget: 0.1,
+      evaluate: () => {
+        throw new Error('my eval is broken');
+      },
+      numSamples: 3,
+    });
+    expect(r.config).toBeNull();
+    expect(r.warning).toMatch(/every trial failed: .*my eval is broken/);
+  });
+
   it('with random search also stays within the budget (the searcher is a plug-in)', async () => {
     const r = await runTuner('random.sqlite', { searcher: 'random', optimizationBudget: 0.2 });
     expect(server().stats().cost).toBeLessThanOrEqual(0.2);
