@@ -55,11 +55,12 @@ export class OpenAITransport implements CompletionTransport {
     // A signal of our own per request: the client adds an abort listener to the signal it gets
     // and never removes it, so handing it the run-wide signal would grow it by one listener per
     // request for the whole run.
-    const own = new AbortController();
-    const forward = (): void => own.abort(opts.signal?.reason);
-    if (opts.signal?.aborted) own.abort(opts.signal.reason);
+    // (Only when there is a caller signal: an AbortController is not free.)
+    const own = opts.signal ? new AbortController() : undefined;
+    const forward = (): void => own?.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) own?.abort(opts.signal.reason);
     else opts.signal?.addEventListener('abort', forward, { once: true });
-    const options = { timeout: opts.timeoutMs, maxRetries: 0, signal: own.signal };
+    const options = { timeout: opts.timeoutMs, maxRetries: 0, ...(own ? { signal: own.signal } : {}) };
     let raw: unknown;
     const started = Date.now();
     try {

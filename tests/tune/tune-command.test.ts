@@ -114,7 +114,10 @@ describe('autotune tune', () => {
       const report = JSON.parse(c.out()) as { stop_reason: string; optimization_cost: number };
       expect(report.stop_reason).toBe('interrupted');
       const paidFirst = server().stats().cost;
-      expect(report.optimization_cost).toBeCloseTo(paidFirst, 10);
+      // answers received are counted exactly; a request cut off in flight by the interrupt may still
+      // have been charged by the server, so the server can only have charged as much or a little more
+      expect(paidFirst).toBeGreaterThanOrEqual(report.optimization_cost - 1e-12);
+      expect(paidFirst - report.optimization_cost).toBeLessThan(0.02);
       for (const line of readFileSync(join(tmp(), 'log.jsonl'), 'utf8').trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
 
       // the re-run counts what the first run paid and finishes within the one budget
