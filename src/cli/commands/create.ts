@@ -1,17 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, extractTextOrFunctionCall, runCreate, type CompletionResponse, type RequestParams } from '../../index.js';
+import { extractTextOrFunctionCall, runCreate, type CompletionResponse } from '../../index.js';
 import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
-import { collectVar, jsonObjectFlag, numberFlag } from '../options.js';
+import { collectVar, jsonObjectFlag } from '../options.js';
+import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { renderKeyValues, usd } from '../render/table.js';
 import { eventPrinter } from '../render/events.js';
 import { usageLogWarning } from '../render/usage-warning.js';
 
-interface CreateFlags {
+interface CreateFlags extends RequestFlags {
   config?: string;
-  model?: string;
-  prompt?: string;
-  messages?: string;
   context?: Record<string, unknown>;
   var?: Record<string, string>;
   configList?: string;
@@ -20,29 +17,14 @@ interface CreateFlags {
   cachePathRoot?: string;
   cache: boolean;
   json?: boolean;
-  n?: number;
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
 }
 
 /** `autotune create`: one completion, printed as text or JSON. */
 export function registerCreate(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
-    .command('create')
-    .description('make one completion: templated prompt/messages, config-list failover, retries, filter, cost')
+  addRequestOptions(program.command('create').description('make one completion: templated prompt/messages, config-list failover, retries, filter, cost'))
     .option('--config <file>', 'YAML with model, prompt or messages, … (e.g. a saved best config)')
-    .option('--model <model>', 'model name')
-    .option('--prompt <template>', 'prompt template with {field} placeholders')
-    .option('--messages <file>', 'JSON/YAML file with a list of {role, content} messages')
     .option('--context <json>', 'JSON object filling {field} placeholders', jsonObjectFlag('--context'))
     .option('--var <key=value>', 'one context field (repeatable)', collectVar)
-    .option('-n, --n <n>', 'number of choices', numberFlag('--n', { integer: true, min: 1 }))
-    .option('--max-tokens <n>', 'max tokens per choice', numberFlag('--max-tokens', { integer: true, min: 1 }))
-    .option('--temperature <t>', 'sampling temperature', numberFlag('--temperature', { min: 0, max: 2 }))
-    .option('--top-p <p>', 'nucleus sampling', numberFlag('--top-p', { min: 0, max: 1 }))
-    .option('--stop <s...>', 'stop sequence(s)')
     .option('--config-list <file>', 'JSON/YAML list of endpoints tried in order (default: OAI_CONFIG_LIST, then OPENAI_API_KEY/OPENAI_BASE_URL)')
     .option('--filter <module>', 'module exporting (context, response) => boolean; a rejected answer moves on to the next endpoint')
     .option('--seed <seed>', 'cache seed (default 41)')
@@ -51,16 +33,7 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
     .option('--json', 'print the response as JSON on stdout')
     .action(async (flags: CreateFlags) => {
       const redact = makeRedactor(io.env);
-      const params: Partial<RequestParams> = {
-        model: flags.model,
-        prompt: flags.prompt,
-        messages: flags.messages ? readMessages(flags.messages) : undefined,
-        n: flags.n,
-        max_tokens: flags.maxTokens,
-        temperature: flags.temperature,
-        top_p: flags.topP,
-        stop: flags.stop,
-      };
+      const params = requestParamsFromFlags(flags, io.cwd);
       const result = await runCreate({
         configFile: flags.config,
         params,
@@ -109,22 +82,5 @@ function printResponse(io: CliIO, r: CompletionResponse, redact: (s: string) => 
       c,
     ),
   );
-}
-
-function readMessages(file: string): RequestParams['messages'] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(`cannot read messages file ${file}`, { field: '--messages', hint: 'give a JSON file with [{"role": "user", "content": "…"}]' });
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, { file, field: '--messages' });
-  }
-  if (!Array.isArray(v)) throw new ConfigError(`${file} must hold a JSON list of messages`, { file, field: '--messages' });
-  return v as RequestParams['messages'];
 }
 

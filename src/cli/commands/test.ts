@@ -1,26 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, runTest, type RequestParams, type TestEvent, type TestReport } from '../../index.js';
+import { runTest, type TestEvent, type TestReport } from '../../index.js';
 import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
 import { numberFlag } from '../options.js';
+import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { eventPrinter, usageLogWarning } from '../render/events.js';
 import { createProgress, type Progress } from '../render/progress.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 
-interface TestFlags {
+interface TestFlags extends RequestFlags {
   data: string;
   config?: string;
   eval?: string;
   agg?: string;
-  model?: string;
-  prompt?: string;
-  messages?: string;
-  n?: number;
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
   configList?: string;
   seed?: string;
   cachePathRoot?: string;
@@ -37,21 +28,11 @@ const SHOW_FAILURES = 10;
 
 /** `autotune test`: evaluate a config on a dataset (the original's `Completion.test`). */
 export function registerTest(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
-    .command('test')
-    .description('evaluate a config on a dataset: aggregated metrics with 95% bootstrap CIs, cost per instance')
+  addRequestOptions(program.command('test').description('evaluate a config on a dataset: aggregated metrics with 95% bootstrap CIs, cost per instance'))
     .requiredOption('--data <file>', 'JSONL dataset, one object per line (each row fills the {field}s of the prompt)')
     .option('--config <file>', 'YAML config, e.g. the best config saved by tune (request params, eval, metric, agg_method)')
     .option('--eval <spec>', "eval overriding the config's: ./eval.mjs, builtin:answer_vote, …")
     .option('--agg <spec>', 'aggregation: avg, median, min, max, sum, or a module (./agg.mjs); default: the config\'s agg_method, else avg')
-    .option('--model <model>', 'model name (overrides the config)')
-    .option('--prompt <template>', 'prompt template with {field} placeholders (overrides the config)')
-    .option('--messages <file>', 'JSON file with a list of {role, content} messages (overrides the config)')
-    .option('-n, --n <n>', 'number of choices', numberFlag('--n', { integer: true, min: 1 }))
-    .option('--max-tokens <n>', 'max tokens per choice', numberFlag('--max-tokens', { integer: true, min: 1 }))
-    .option('--temperature <t>', 'sampling temperature', numberFlag('--temperature', { min: 0, max: 2 }))
-    .option('--top-p <p>', 'nucleus sampling', numberFlag('--top-p', { min: 0, max: 1 }))
-    .option('--stop <s...>', 'stop sequence(s)')
     .option('--config-list <file>', 'JSON/YAML list of endpoints tried in order')
     .option('--seed <seed>', 'cache seed (default 41)')
     .option('--cache-path-root <dir>', 'cache root (default .cache)')
@@ -68,7 +49,7 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
         report = await runTest({
           data: flags.data,
           configFile: flags.config,
-          params: paramsOf(flags, io),
+          params: requestParamsFromFlags(flags, io.cwd),
           eval: flags.eval,
           agg: flags.agg,
           configListFile: flags.configList,
@@ -165,19 +146,6 @@ class TestDisplay {
   }
 }
 
-function paramsOf(flags: TestFlags, io: CliIO): Partial<RequestParams> {
-  return {
-    model: flags.model,
-    prompt: flags.prompt,
-    messages: flags.messages ? readMessagesFile(flags.messages, io.cwd) : undefined,
-    n: flags.n,
-    max_tokens: flags.maxTokens,
-    temperature: flags.temperature,
-    top_p: flags.topP,
-    stop: flags.stop,
-  };
-}
-
 function printReport(io: CliIO, r: TestReport): void {
   const c = colorsFor(io);
   const rows = Object.entries(r.metrics)
@@ -220,15 +188,4 @@ function printEnding(io: CliIO, r: TestReport): void {
 function num(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 1000 ? x.toFixed(1) : x.toFixed(4);
-}
-
-function readMessagesFile(file: string, cwd: string): RequestParams['messages'] {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read messages from ${file}: ${(err as Error).message}`, { file, field: '--messages', hint: 'give a JSON file with [{"role": "user", "content": "{problem}"}]' });
-  }
-  if (!Array.isArray(value)) throw new ConfigError(`${file} must hold a JSON list of messages`, { file, field: '--messages' });
-  return value as RequestParams['messages'];
 }
