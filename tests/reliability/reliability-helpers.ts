@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { run } from '../../src/cli/main.js';
 import { captureIO } from '../helpers/cli.js';
 import { ROOT, TEST_DATA, TUNE_DATA } from '../tune/tune-helpers.js';
+import { tuneYaml } from '../tune/tune-helpers.js';
 
 export { ROOT, TEST_DATA, TUNE_DATA };
 
@@ -130,34 +131,7 @@ export function closedPort(): Promise<number> {
  * faulted run retries fast; `extra` keys are added or replace the defaults ('' removes one).
  */
 export function reliabilityTuneYaml(extra: Record<string, string> = {}): string {
-  const base: Record<string, string> = {
-    data: JSON.stringify(TUNE_DATA),
-    eval: 'builtin:answer_vote',
-    metric: 'success_vote',
-    mode: 'max',
-    inference_budget: '0.002',
-    optimization_budget: '1',
-    num_samples: '6',
-    search_seed: '0',
-    concurrency: '8',
-    request_timeout: '1',
-    retry_timeout: '30',
-    prices: '{gpt-3.5-turbo: [0.0015, 0.002], gpt-4: [0.03, 0.06]}',
-    ...extra,
-  };
-  return [
-    ...Object.entries(base)
-      .filter(([, v]) => v !== '')
-      .map(([k, v]) => `${k}: ${v}`),
-    'search_space:',
-    '  model: [gpt-3.5-turbo, gpt-4]',
-    `  prompt: ["${DIRECT}", "${COT}"]`,
-    '  temperature_or_top_p: [{temperature: {uniform: [0, 2]}}, {top_p: {uniform: [0, 1]}}]',
-    '  max_tokens: {lograndint: [50, 1000]}',
-    '  n: {randint: [1, 20]}',
-    '  stop: [null, "\\n\\n"]',
-    '',
-  ].join('\n');
+  return tuneYaml({ optimization_budget: '1', num_samples: '6', request_timeout: '1', retry_timeout: '30', ...extra });
 }
 
 /** Print a measured figure for docs/reliability.md when RELIABILITY_REPORT is set. */
