@@ -83,6 +83,7 @@ export class CompletionEngine {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly downUntil = new Map<string, number>();
   private readonly warnedPrices = new Set<string>();
+  private readonly resolved = new WeakMap<EndpointConfig, Map<number, ResolvedEndpoint>>();
   private readonly unlimited = new WeakSet<AbortSignal>();
 
   constructor(private readonly deps: EngineDeps) {
@@ -111,7 +112,7 @@ export class CompletionEngine {
     for (let i = 0; i <= last; i++) {
       let endpoint: ResolvedEndpoint;
       try {
-        endpoint = resolveEndpoint(list[i] as EndpointConfig, i, this.deps.env);
+        endpoint = this.resolve(list[i] as EndpointConfig, i);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         firstConfigError ??= err;
@@ -147,6 +148,19 @@ export class CompletionEngine {
     throw new ProviderError(describeFailures(failures), failures, {
       hint: 'check the endpoints in config_list (base_url, api_key, model); `autotune usage` lists failures by kind',
     });
+  }
+
+  /**
+   * Resolve a config-list entry once per entry object and position: the engine's environment is
+   * fixed, and expanding, validating and fingerprinting an endpoint on every call showed up in
+   * profiles of large runs.
+   */
+  private resolve(entry: EndpointConfig, index: number): ResolvedEndpoint {
+    let byIndex = this.resolved.get(entry);
+    if (!byIndex) this.resolved.set(entry, (byIndex = new Map()));
+    let endpoint = byIndex.get(index);
+    if (!endpoint) byIndex.set(index, (endpoint = resolveEndpoint(entry, index, this.deps.env)));
+    return endpoint;
   }
 
   private markDown(key: string, endpoint: ResolvedEndpoint, reason: string, report = true): void {
