@@ -12,7 +12,7 @@ export interface BootstrapOptions {
   confidence?: number;
   /**
    * For `avg`/`sum` only: above this many values use the normal approximation
-   * mean ± z·s/√n instead of resampling (default 50,000; `Infinity` always resamples).
+   * mean ± z·s/√n instead of resampling (default 2,000; `Infinity` always resamples).
    */
   normalAbove?: number;
 }
@@ -110,7 +110,7 @@ function bootstrapTogether(
     }
     const estimate = aggregate(aggregation, data);
     const isMean = aggregation === 'avg' || aggregation === 'average';
-    if ((isMean || aggregation === 'sum') && n > (options.normalAbove ?? 50_000)) {
+    if ((isMean || aggregation === 'sum') && n > (options.normalAbove ?? 2_000)) {
       const half = normalQuantile(1 - alpha / 2) * sampleSd(data) * (isMean ? 1 / Math.sqrt(n) : Math.sqrt(n));
       out[at] = { estimate, low: estimate - half, high: estimate + half, method: 'normal', n };
       return;

@@ -88,7 +88,7 @@ export function openCacheFile(file: string): { db: Db } | { reason: string } {
 
 /** Requests and samples stored in an open cache. */
 export function countEntries(db: Db): { requests: number; samples: number } {
-  const r = db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM requests').get();
+  const r = db.prepare<[], { c: number }>('SELECT COUNT(DISTINCT key) AS c FROM samples').get();
   const s = db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM samples').get();
   return { requests: r?.c ?? 0, samples: s?.c ?? 0 };
 }

@@ -61,10 +61,7 @@ export const CACHE_FILE = 'cache.sqlite';
 export class SqliteResponseCache implements ResponseCache {
   private handle: Statements | undefined;
 
-  constructor(
-    readonly path: string,
-    private readonly now: () => number = () => Date.now(),
-  ) {}
+  constructor(readonly path: string) {}
 
   /** Open the cache of one seed under a root directory. */
   static open(root: string, seed: number | string): SqliteResponseCache {
@@ -72,7 +69,7 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   private get s(): Statements {
-    this.handle ??= prepare(openDatabase(this.path, MIGRATIONS), this.now);
+    this.handle ??= prepare(openDatabase(this.path, MIGRATIONS));
     return this.handle;
   }
 
@@ -94,7 +91,7 @@ export class SqliteResponseCache implements ResponseCache {
 
   stats(): { requests: number; samples: number } {
     const db = this.s.db;
-    const r = db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM requests').get();
+    const r = db.prepare<[], { c: number }>('SELECT COUNT(DISTINCT key) AS c FROM samples').get();
     const s = db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM samples').get();
     return { requests: r?.c ?? 0, samples: s?.c ?? 0 };
   }
@@ -107,17 +104,17 @@ export class SqliteResponseCache implements ResponseCache {
 
 type Statements = ReturnType<typeof prepare>;
 
-function prepare(db: Db, now: () => number) {
+function prepare(db: Db) {
   const selectSamples = db.prepare<[string, number], { model: string; prompt_tokens: number; completion_tokens: number; choice: string }>(
     'SELECT model, prompt_tokens, completion_tokens, choice FROM samples WHERE key = ? ORDER BY idx LIMIT ?',
   );
   const countSamples = db.prepare<[string], { c: number }>('SELECT COALESCE(MAX(idx) + 1, 0) AS c FROM samples WHERE key = ?');
-  const insertRequest = db.prepare('INSERT OR IGNORE INTO requests (key, request, created_at) VALUES (?, ?, ?)');
   const insertSample = db.prepare('INSERT INTO samples (key, idx, model, prompt_tokens, completion_tokens, choice) VALUES (?, ?, ?, ?, ?, ?)');
   // Appending reads the current count and writes after it inside one IMMEDIATE transaction,
-  // so two processes appending to the same key never collide or overwrite each other.
-  const appendTx = db.transaction((key: string, request: string, samples: readonly CachedSample[]) => {
-    insertRequest.run(key, request, now());
+  // so two processes appending to the same key never collide or overwrite each other. (The
+  // request text itself is not stored: writing it with every new key doubled the cost of a
+  // cold run's cache writes; the `requests` table stays for caches written before.)
+  const appendTx = db.transaction((key: string, _request: string, samples: readonly CachedSample[]) => {
     let idx = countSamples.get(key)?.c ?? 0;
     for (const s of samples) insertSample.run(key, idx++, s.model, s.promptTokens, s.completionTokens, JSON.stringify(s.choice));
   });

@@ -157,7 +157,7 @@ describe('cost and cache', () => {
     await e.create({ params: { model: 'gpt-4', prompt: cot }, context: { problem } });
     cache.close();
     const bytes = readFileSync(cache.path).toString('latin1') + readFileSync(`${cache.path}-wal`, { flag: 'a+' }).toString('latin1');
-    expect(bytes).toContain('step by step');
+    expect(bytes).toContain('The answer is'); // the file we grep holds the samples
     expect(bytes).not.toContain(FIXTURE_KEY);
     expect(bytes).not.toContain('127.0.0.1');
   });
