@@ -2,14 +2,23 @@ import type { Config } from '../space/types.js';
 
 /** Why a trial stopped where it did. */
 export type TrialState =
+  /** still in the race (only seen in the trial log while the tune runs) */
   | 'running'
+  /** measured on every row */
   | 'complete'
+  /** the search ended while the trial was still in the race, at the rows it had reached */
   | 'stopped'
+  /** over the inference budget at every n */
   | 'pruned_budget'
+  /** its arm was ruled out by the probe (over budget, or the same answers as another arm) */
   | 'pruned_probe'
+  /** lost the race: clearly worse than the leader on the same rows */
   | 'pruned'
+  /** most rows failed (requests or eval) */
   | 'failed'
+  /** the optimization budget ran out before its first rung */
   | 'budget_cut'
+  /** Ctrl-C before its first rung */
   | 'interrupted';
 
 /** One trial as reported in the log, the table and `--json` (a frozen snapshot). */

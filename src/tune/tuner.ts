@@ -282,6 +282,8 @@ function pickBest(trials: readonly LiveTrial[], sizes: readonly number[], total:
 }
 
 function finish(trials: LiveTrial[], sizes: number[], total: number, opts: TunerOptions, sign: 1 | -1, ledger: BudgetLedger | undefined, prior: number, stopReason: StopReason): TuneResult {
+  // a trial still in the race when the search ends stopped at the rows it had reached
+  for (const t of trials) if (t.state === 'running') t.state = 'stopped';
   const summaries = trials.map((t) => summarize(t, t.rung >= 0 ? (sizes[t.rung] as number) : 0, total, opts.metric, sign));
   const best = pickBest(trials, sizes, total, opts.metric, sign);
   const spent = ledger ? ledger.spent : trials.reduce((s, t) => s + t.paid, 0);
