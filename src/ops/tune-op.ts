@@ -77,19 +77,18 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
     retry: { ...(cfg.requestTimeout ? { requestTimeoutMs: cfg.requestTimeout * 1000 } : {}), ...(cfg.retryTimeout ? { retryTimeoutMs: cfg.retryTimeout * 1000 } : {}) },
     onEvent: (event) => emit({ type: 'engine', event }),
   });
-  let spent = prior;
-  let ledger = { spent: prior, reserved: 0 };
+  // what the tune has spent and holds in flight, as its events report it
+  const ledger = { spent: prior, reserved: 0 };
   const onEvent = (e: TuneEvent): void => {
     if (e.type === 'spend') {
       // Before every paid request (one short append): what is spent, and the worst case of
       // what is in flight. A run killed with -9 is then counted in full by a re-run, so the
       // total never passes the budget (docs/reliability.md).
       if (e.reserved > ledger.reserved) log?.write({ type: 'spend', spent: e.spent, reserved: e.reserved });
-      ledger = { spent: e.spent, reserved: e.reserved };
-      spent = e.spent;
+      ledger.reserved = e.reserved;
     }
-    if (e.type === 'row') spent = e.spent;
-    if (e.type === 'trial') log?.trial(e.summary, spent);
+    if (e.type === 'spend' || e.type === 'row') ledger.spent = e.spent;
+    if (e.type === 'trial') log?.trial(e.summary, ledger.spent);
     emit(e);
   };
   let result: TuneResult;
