@@ -54,12 +54,35 @@ export function cacheDir(root: string, seed: number | string): string {
 /** The SQLite file inside a seed's cache directory. */
 export const CACHE_FILE = 'cache.sqlite';
 
+/** How a cache answered its lookups (for tests and benchmarks). */
+export interface LookupCounts {
+  /** Lookups answered by reading the database. */
+  read: number;
+  /** Misses answered from memory: the key is in no stored request, and no other connection has written since that was known. */
+  skipped: number;
+}
+
+/** Misses read from the database before the index of stored keys is built (doubled each time another connection invalidates it). */
+const MISSES_BEFORE_INDEX = 16;
+
 /**
  * SQLite-backed ResponseCache at `{root}/{seed}/cache.sqlite`, safe across processes. The file
  * is created on first use, so a run that fails validation leaves nothing behind.
+ *
+ * A cold run asks for thousands of keys that are not stored, and each miss was a read (two per
+ * request: one before waiting for a slot, one after). After a few misses the cache therefore
+ * indexes the keys it holds, as 32-bit hashes in memory, and answers a key absent from that
+ * index without reading, as long as `PRAGMA data_version` shows that no other connection has
+ * written since the index was taken (its own appends keep the index current). A hash collision
+ * only costs a read; another process's write drops the index until enough misses pay for a
+ * new one. A run served from the cache never builds it.
  */
 export class SqliteResponseCache implements ResponseCache {
   private handle: Statements | undefined;
+  private index: { hashes: Set<number>; version: number } | undefined;
+  private misses = 0;
+  private missesBeforeIndex = MISSES_BEFORE_INDEX;
+  readonly lookups: LookupCounts = { read: 0, skipped: 0 };
 
   constructor(readonly path: string) {}
 
@@ -76,7 +99,14 @@ export class SqliteResponseCache implements ResponseCache {
   get(key: string, n: number): CachedSample[] {
     // reading never creates the file: a run that only fails leaves no cache behind
     if (!this.handle && !existsSync(this.path)) return [];
-    return this.s.selectSamples.all(key, n).map((r) => ({
+    if (this.knownAbsent(key)) {
+      this.lookups.skipped++;
+      return [];
+    }
+    this.lookups.read++;
+    const rows = this.s.selectSamples.all(key, n);
+    if (rows.length === 0 && ++this.misses >= this.missesBeforeIndex && !this.index) this.buildIndex();
+    return rows.map((r) => ({
       model: r.model,
       promptTokens: r.prompt_tokens,
       completionTokens: r.completion_tokens,
@@ -87,6 +117,7 @@ export class SqliteResponseCache implements ResponseCache {
   append(key: string, request: unknown, samples: readonly CachedSample[]): void {
     if (samples.length === 0) return;
     this.s.appendTx.immediate(key, JSON.stringify(request), samples);
+    this.index?.hashes.add(keyHash(key));
   }
 
   stats(): { requests: number; samples: number } {
@@ -99,7 +130,37 @@ export class SqliteResponseCache implements ResponseCache {
   close(): void {
     if (this.handle?.db.open) this.handle.db.close();
     this.handle = undefined;
+    this.index = undefined;
   }
+
+  /** True when the index shows the key is stored nowhere, and is still current. */
+  private knownAbsent(key: string): boolean {
+    const index = this.index;
+    if (!index) return false;
+    if (this.s.dataVersion.get() !== index.version) {
+      // another connection wrote (or cleared): the index may be stale
+      this.index = undefined;
+      this.misses = 0;
+      this.missesBeforeIndex *= 2;
+      return false;
+    }
+    return !index.hashes.has(keyHash(key));
+  }
+
+  private buildIndex(): void {
+    // the version first: a write that lands during the scan makes it differ at the next lookup
+    const version = this.s.dataVersion.get() as number;
+    const hashes = new Set<number>();
+    for (const key of this.s.selectKeys.iterate()) hashes.add(keyHash(key as string));
+    this.index = { hashes, version };
+  }
+}
+
+/** FNV-1a, 32 bits: a small-integer stand-in for a key in the in-memory index. */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -118,5 +179,7 @@ function prepare(db: Db) {
     let idx = countSamples.get(key)?.c ?? 0;
     for (const s of samples) insertSample.run(key, idx++, s.model, s.promptTokens, s.completionTokens, JSON.stringify(s.choice));
   });
-  return { db, selectSamples, appendTx };
+  const selectKeys = db.prepare('SELECT DISTINCT key FROM samples').pluck();
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  return { db, selectSamples, appendTx, selectKeys, dataVersion };
 }

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteResponseCache, clearCache, type CachedSample } from '../../src/index.js';
+import { useTempDir } from '../helpers/fixture.js';
+
+const tmp = useTempDir('autotune-response-cache-');
+
+function sample(text: string): CachedSample {
+  return { choice: { message: { role: 'assistant', content: text }, finish_reason: 'stop' }, completionTokens: 2, promptTokens: 5, model: 'm' };
+}
+
+const texts = (samples: CachedSample[]): unknown[] => samples.map((s) => (s.choice.message as { content: string }).content);
+
+describe('SqliteResponseCache', () => {
+  it('serves the first n samples of a key and appends after what is stored', () => {
+    const cache = SqliteResponseCache.open(tmp(), '41');
+    expect(cache.get('k', 3)).toEqual([]);
+    cache.append('k', {}, [sample('a'), sample('b')]);
+    cache.append('k', {}, [sample('c')]);
+    expect(texts(cache.get('k', 2))).toEqual(['a', 'b']);
+    expect(texts(cache.get('k', 5))).toEqual(['a', 'b', 'c']);
+    expect(cache.stats()).toEqual({ requests: 1, samples: 3 });
+    cache.close();
+  });
+
+  it('after a run of misses, answers further misses from memory and still finds what it stores itself', () => {
+    const cache = SqliteResponseCache.open(tmp(), '41');
+    cache.append('stored-before', {}, [sample('old')]);
+    for (let i = 0; i < 40; i++) expect(cache.get(`missing-${i}`, 1)).toEqual([]);
+    expect(cache.lookups.skipped).toBeGreaterThan(0);
+    const read = cache.lookups.read;
+    // hits are always read; new keys of this connection enter the index
+    expect(texts(cache.get('stored-before', 1))).toEqual(['old']);
+    cache.append('stored-now', {}, [sample('new')]);
+    expect(texts(cache.get('stored-now', 1))).toEqual(['new']);
+    expect(cache.lookups.read).toBe(read + 2);
+    expect(cache.get('missing-again', 1)).toEqual([]);
+    expect(cache.lookups.read).toBe(read + 2);
+    cache.close();
+  });
+
+  it('never answers from a stale index: another connection writing (or clearing) is seen at once', () => {
+    const root = tmp();
+    const mine = SqliteResponseCache.open(root, '41');
+    const other = SqliteResponseCache.open(root, '41');
+    mine.append('mine', {}, [sample('m')]);
+    for (let i = 0; i < 40; i++) mine.get(`missing-${i}`, 1);
+    expect(mine.lookups.skipped).toBeGreaterThan(0);
+
+    other.append('theirs', {}, [sample('t')]);
+    expect(texts(mine.get('theirs', 1))).toEqual(['t']);
+
+    // the index is rebuilt after more misses, and is again kept current by data_version
+    for (let i = 0; i < 100; i++) mine.get(`missing-more-${i}`, 1);
+    const skipped = mine.lookups.skipped;
+    mine.get('missing-once-more', 1);
+    expect(mine.lookups.skipped).toBe(skipped + 1);
+    other.append('theirs-later', {}, [sample('t2')]);
+    expect(texts(mine.get('theirs-later', 1))).toEqual(['t2']);
+
+    other.close();
+    expect(clearCache({ root, seed: '41' }).cleared[0]?.action).toBe('emptied');
+    expect(mine.get('mine', 1)).toEqual([]);
+    mine.append('mine', {}, [sample('again')]);
+    expect(texts(mine.get('mine', 1))).toEqual(['again']);
+    mine.close();
+  });
+
+  it('creates no file for lookups alone', () => {
+    const root = tmp();
+    const cache = SqliteResponseCache.open(root, '41');
+    for (let i = 0; i < 40; i++) cache.get(`missing-${i}`, 1);
+    cache.close();
+    expect(cache.path).toBe(join(root, '41', 'cache.sqlite'));
+    expect(existsSync(cache.path)).toBe(false);
+  });
+});
