@@ -22,6 +22,8 @@ export class RequestPool {
   private ceiling = Infinity;
   private generation = 0;
   private readonly waiters: Array<() => void> = [];
+  /** Signals that wake every waiter when they abort. */
+  private readonly watched = new WeakSet<AbortSignal>();
   /** Most requests ever in flight at once (for tests and benchmarks). */
   maxInFlight = 0;
   /** How many times the window was cut by a rate limit. */
@@ -52,17 +54,16 @@ export class RequestPool {
 
   /** Wait for a slot; returns the function that gives it back (call exactly once). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal && !this.watched.has(signal)) {
+      // one listener per signal, not per waiter: a run passes the same signal with every
+      // request, and adding and removing a listener per wait cost more than the wait itself
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => this.wakeAll(), { once: true });
+    }
     while (this.inFlight >= this.limit) {
       if (signal?.aborted) throw new AbortedError();
       // wake on a free slot or on the abort, whichever comes first
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          signal?.removeEventListener('abort', wake);
-          resolve();
-        };
-        this.waiters.push(wake);
-        signal?.addEventListener('abort', wake, { once: true });
-      });
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (signal?.aborted) throw new AbortedError();
     this.inFlight++;
