@@ -1,6 +1,8 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { FailureKind } from '../errors.js';
+import { AbortRelay } from './abort-relay.js';
 import type { BuiltRequest } from './build-request.js';
+import { createHttpFetch, type FetchFunction } from './http-fetch.js';
 import type { ResolvedEndpoint } from './config-list.js';
 
 /** The JSON an OpenAI-compatible server returns for a completion. */
@@ -48,19 +50,21 @@ const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
  */
 export class OpenAITransport implements CompletionTransport {
   private readonly clients = new Map<string, OpenAI>();
+  private readonly relay = new AbortRelay();
+  private readonly fetch: FetchFunction;
+
+  /** `fetch`: what the clients send with; default: keep-alive `node:http` agents (http-fetch.ts), 'global' for Node's fetch. */
+  constructor(options: { fetch?: FetchFunction | 'global' } = {}) {
+    const chosen = options.fetch ?? createHttpFetch().fetch;
+    this.fetch = chosen === 'global' ? (input, init) => globalThis.fetch(input, init) : chosen;
+  }
 
   async send(endpoint: ResolvedEndpoint, req: BuiltRequest, opts: SendOptions): Promise<RawCompletion> {
     const model = String(req.body.model);
     const client = this.clientFor(endpoint, model);
-    // A signal of our own per request: the client adds an abort listener to the signal it gets
-    // and never removes it, so handing it the run-wide signal would grow it by one listener per
-    // request for the whole run.
-    // (Only when there is a caller signal: an AbortController is not free.)
-    const own = opts.signal ? new AbortController() : undefined;
-    const forward = (): void => own?.abort(opts.signal?.reason);
-    if (opts.signal?.aborted) own?.abort(opts.signal.reason);
-    else opts.signal?.addEventListener('abort', forward, { once: true });
-    const options = { timeout: opts.timeoutMs, maxRetries: 0, ...(own ? { signal: own.signal } : {}) };
+    // not the caller's signal itself: the client never removes the listener it adds (AbortRelay)
+    const lease = opts.signal ? this.relay.lease(opts.signal) : undefined;
+    const options = { timeout: opts.timeoutMs, maxRetries: 0, ...(lease ? { signal: lease.signal } : {}) };
     let raw: unknown;
     const started = Date.now();
     try {
@@ -77,7 +81,7 @@ export class OpenAITransport implements CompletionTransport {
       }
       throw failure;
     } finally {
-      opts.signal?.removeEventListener('abort', forward);
+      lease?.release();
     }
     return validateShape(raw);
   }
@@ -87,7 +91,7 @@ export class OpenAITransport implements CompletionTransport {
     const key = `${ep.id}\u0000${ep.apiType === 'azure' ? model : ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      const common = { apiKey: ep.apiKey, maxRetries: 0, defaultHeaders: ep.headers, organization: ep.organization ?? null };
+      const common = { apiKey: ep.apiKey, maxRetries: 0, defaultHeaders: ep.headers, organization: ep.organization ?? null, fetch: this.fetch };
       client =
         ep.apiType === 'azure'
           ? new AzureOpenAI({ ...common, endpoint: ep.baseURL, apiVersion: ep.apiVersion, deployment: model })

@@ -1,0 +1,132 @@
+import http from 'node:http';
+import https from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+
+/** The `fetch` signature the openai client takes (its `fetch` option). */
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** A fetch over keep-alive agents of its own; `close()` ends their idle connections. */
+export interface HttpFetch {
+  readonly fetch: FetchFunction;
+  close(): void;
+}
+
+/** Statuses whose response has no body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A `fetch` for the openai client built on `node:http`/`node:https` with keep-alive agents,
+ * for buffered (non-streaming) JSON requests, which is all autotune sends.
+ *
+ * Why: Node's built-in fetch (undici's WHATWG fetch) spends about as much CPU per request as
+ * everything else autotune does for it — the Request object, header lists, web streams for the
+ * body — and at low latency or high concurrency the client's CPU, not the server, sets the
+ * pace. Measured here on the fixture server (bench/results.md, section 1): the same `openai`
+ * client, the same requests, about half the CPU per request. The openai client still does
+ * everything else: request building, auth headers, timeouts (through the signal it passes),
+ * error types and response parsing. (openai v4 ran on node-fetch over `node:http` agents the
+ * same way.) Anything this does not handle — a Request object, a streamed or form body, other
+ * protocols — goes to the global fetch.
+ *
+ * Behaviour as fetch: redirects are not followed (an API answers with its status), a
+ * gzip/deflate/br body is decoded, an abort rejects with an `AbortError`, a network failure
+ * rejects with `TypeError('fetch failed')` whose cause is Node's error (its `code`, e.g.
+ * ECONNREFUSED, is what the transport classifies).
+ */
+export function createHttpFetch(): HttpFetch {
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
+  const fetch: FetchFunction = (input, init) => {
+    const body = init?.body;
+    const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+    if (typeof input !== 'string' || !plainBody) return globalThis.fetch(input, init);
+    const url = new URL(input);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return globalThis.fetch(input, init);
+    return send(url, agents[url.protocol], init ?? {}, body ?? undefined);
+  };
+  return {
+    fetch,
+    close: () => {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+// --- internal ---
+
+function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uint8Array | undefined): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise<Response>((resolve, reject) => {
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    const onAbort = (): void => {
+      req.destroy(abortError(signal));
+    };
+    const fail = (err: unknown): void => {
+      signal?.removeEventListener('abort', onAbort);
+      // as fetch does: a TypeError whose cause is Node's error (ECONNREFUSED, ENOTFOUND, …)
+      reject(isAbort(err) ? err : new TypeError('fetch failed', { cause: err }));
+    };
+    const req = request(url, { method: init.method ?? 'GET', headers: headerRecord(init.headers), agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      res.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        try {
+          resolve(toResponse(res, Buffer.concat(chunks)));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', fail);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.end(body);
+  });
+}
+
+function toResponse(res: http.IncomingMessage, raw: Buffer): Response {
+  const headers = new Headers();
+  const h = res.rawHeaders;
+  for (let i = 0; i + 1 < h.length; i += 2) headers.append(h[i] as string, h[i + 1] as string);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}`);
+  const content = NULL_BODY.has(status) ? null : decode(raw, headers.get('content-encoding'));
+  return new Response(content, { status, statusText: res.statusMessage ?? '', headers });
+}
+
+function decode(raw: Buffer, encoding: string | null): Buffer {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(raw);
+    case 'deflate':
+      return inflateSync(raw);
+    case 'br':
+      return brotliDecompressSync(raw);
+    default:
+      return raw;
+  }
+}
+
+function headerRecord(headers: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const pairs: Iterable<readonly [string, string | readonly string[]]> = headers instanceof Headers ? headers.entries() : Array.isArray(headers) ? (headers as Array<[string, string]>) : Object.entries(headers);
+  for (const [name, value] of pairs) out[name] = typeof value === 'string' ? value : value.join(', ');
+  return out;
+}
+
+function isAbort(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return new DOMException('This operation was aborted', 'AbortError');
+}

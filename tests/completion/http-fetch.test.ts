@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import OpenAI from 'openai';
+import { createHttpFetch, type HttpFetch } from '../../src/completion/http-fetch.js';
+import { FIXTURE_KEY, useFixtureServer } from '../helpers/fixture.js';
+
+const fixture = useFixtureServer({ apiKeys: [FIXTURE_KEY] });
+
+// A small real server on 127.0.0.1 for what the fixture server does not do (gzip, redirects, hangs).
+let server: Server;
+let base = '';
+const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += String(d)));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (req.url === '/gzip') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-request-id': 'req-1' });
+        res.end(gzipSync(JSON.stringify({ ok: true })));
+      } else if (req.url === '/redirect') {
+        res.writeHead(302, { location: '/elsewhere' });
+        res.end();
+      } else if (req.url === '/empty') {
+        res.writeHead(204);
+        res.end();
+      } else if (req.url === '/hang') {
+        // never answers
+      } else {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`echo ${body}`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+let http: HttpFetch;
+beforeEach(() => {
+  http = createHttpFetch();
+  seen.length = 0;
+});
+afterEach(() => http.close());
+
+describe('createHttpFetch', () => {
+  it('sends method, headers and body, and answers with a Response', async () => {
+    const res = await http.fetch(`${base}/echo?q=1`, { method: 'POST', headers: new Headers({ 'x-one': '1', 'content-type': 'application/json' }), body: '{"a":1}' });
+    expect(res.status).toBe(200);
+    expect(res.ok).toBe(true);
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(await res.text()).toBe('echo {"a":1}');
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/echo?q=1', body: '{"a":1}' });
+    expect(seen[0]?.headers['x-one']).toBe('1');
+    // plain-object and pair-list headers too
+    await http.fetch(`${base}/echo`, { method: 'POST', headers: { 'x-two': '2' }, body: new TextEncoder().encode('bytes') });
+    await http.fetch(`${base}/echo`, { headers: [['x-three', '3']] });
+    expect(seen.map((s) => [s.headers['x-two'] ?? s.headers['x-three'], s.body])).toEqual([
+      [undefined, '{"a":1}'],
+      ['2', 'bytes'],
+      ['3', ''],
+    ]);
+  });
+
+  it('decodes a gzip body, keeps statuses without a body, does not follow redirects', async () => {
+    const gz = await http.fetch(`${base}/gzip`);
+    expect(await gz.json()).toEqual({ ok: true });
+    expect(gz.headers.get('x-request-id')).toBe('req-1');
+    const empty = await http.fetch(`${base}/empty`);
+    expect(empty.status).toBe(204);
+    expect(await empty.text()).toBe('');
+    const moved = await http.fetch(`${base}/redirect`);
+    expect(moved.status).toBe(302);
+    expect(moved.headers.get('location')).toBe('/elsewhere');
+    expect(seen.map((s) => s.url)).toEqual(['/gzip', '/empty', '/redirect']);
+  });
+
+  it('rejects like fetch: AbortError on abort, TypeError("fetch failed") with the network error as cause', async () => {
+    const controller = new AbortController();
+    const pending = http.fetch(`${base}/hang`, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(http.fetch(`${base}/echo`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const err = await http.fetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as Error).message).toBe('fetch failed');
+    expect(((err as Error).cause as { code?: string }).code).toBe('ECONNREFUSED');
+  });
+
+  it('hands what it does not handle to the global fetch', async () => {
+    const res = await http.fetch('data:text/plain,hello');
+    expect(await res.text()).toBe('hello');
+  });
+
+  it('carries the openai client: the same completion and the same API errors as with the global fetch', async () => {
+    const make = (fetch?: HttpFetch['fetch']): OpenAI => new OpenAI({ baseURL: fixture().baseURL, apiKey: FIXTURE_KEY, maxRetries: 0, ...(fetch ? { fetch } : {}) });
+    const body = { model: 'gpt-3.5-turbo', messages: [{ role: 'user' as const, content: 'What is 6 * 7? Answer with just the number.' }], temperature: 0 };
+    const mine = await make(http.fetch).chat.completions.create(body);
+    const stock = await make().chat.completions.create(body);
+    expect(mine.choices[0]?.message.content).toBe(stock.choices[0]?.message.content);
+    expect(mine.usage).toEqual(stock.usage);
+    const bad = await make(http.fetch)
+      .chat.completions.create({ ...body, model: 'no-such-model' })
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(OpenAI.APIError);
+    expect((bad as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+  });
+});
