@@ -4,12 +4,13 @@
  * line is the JSON result. A fresh process per measurement keeps runs independent (no JIT or
  * heap state carried over) and lets each report its own peak RSS and CPU time.
  *
- * Jobs: raw (a minimal loop of the bare `openai` client), replay (the same, over recorded request
+ * Jobs: raw (a minimal loop of the bare `openai` client; `fetch: 'autotune'` gives it autotune's fetch), replay (the same, over recorded request
  * bodies), test (autotune's library `runTest`), tune (the library `runTune` of tune.example.yaml).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { createHttpFetch } from '../dist/src/completion/http-fetch.js';
 import { runTest, runTune } from '../dist/src/index.js';
 import { ROOT } from './lib/paths.mjs';
 
@@ -32,7 +33,10 @@ async function measure(fn) {
  * @param {Array<Record<string, unknown>>} bodies @param {number} concurrency
  */
 async function rawLoop(bodies, concurrency) {
-  const client = new OpenAI({ baseURL: job.baseURL, apiKey: env.OPENAI_API_KEY, maxRetries: 0 });
+  // job.fetch 'autotune': the same loop on the fetch autotune's transport gives the client, to
+  // separate what autotune does per request from what its transport saves
+  const fetch = job.fetch === 'autotune' ? createHttpFetch().fetch : undefined;
+  const client = new OpenAI({ baseURL: job.baseURL, apiKey: env.OPENAI_API_KEY, maxRetries: 0, ...(fetch ? { fetch } : {}) });
   let next = 0;
   let chars = 0;
   const worker = async () => {

@@ -42,9 +42,9 @@ export interface SendParams {
   /** Longest answer to reserve for when max_tokens is not set. */
   defaultMaxTokens: number;
   /**
-   * Asked once a slot is held, before each attempt is sent: false means the request is no
-   * longer needed (another process sharing the cache stored the answer while this one waited),
-   * and `sendWithRetry` returns null without sending.
+   * Asked once a slot is held, before each attempt that had to wait (for a slot, or after a
+   * failed attempt): false means the request is no longer needed (another process sharing the
+   * cache stored the answer meanwhile), and `sendWithRetry` returns null without sending.
    */
   stillNeeded?: (() => boolean) | undefined;
 }
@@ -63,8 +63,10 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
   const model = String(p.request.body.model);
   const n = Number(p.request.body.n ?? 1);
   for (let attempt = 0; ; attempt++) {
+    // the caller looked in the cache just before the first attempt: look again only after a wait
+    const waits = attempt > 0 || deps.pool.active >= deps.pool.limit;
     const release = await deps.pool.acquire(p.signal);
-    if (p.stillNeeded && !p.stillNeeded()) {
+    if (waits && p.stillNeeded && !p.stillNeeded()) {
       release();
       return null;
     }

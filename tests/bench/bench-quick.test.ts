@@ -68,7 +68,8 @@ describe('npm run bench (tiny mode)', () => {
       expect(rows.length).toBeGreaterThan(0);
     }
     // the ratios and figures each section is about
-    expect(section(report, '1. Request overhead')).toMatch(/\| 32 \| [\d,]+ \| [\d,]+ \| \*\*\d+\.\d\d\*\* \|/);
+    // bare client, bare client on autotune's fetch, library, **library / bare**, library / bare on the same fetch
+    expect(section(report, '1. Request overhead')).toMatch(/\| 32 \| [\d,]+ \| [\d,]+ \| [\d,]+ \| \*\*\d+\.\d\d\*\* \| \d+\.\d\d \|/);
     expect(section(report, '2. Latency hiding')).toMatch(/\(\d+\.\d{3}×\)/);
     expect(section(report, '3. Cache')).toMatch(/first call in a fresh process \| \*\*[\d,]+\*\* \| \d+ \|/);
     expect(section(report, '4. Scale')).toMatch(/\| 200 \| \*\*\d+\*\* \|/);
