@@ -77,7 +77,7 @@ function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uin
       res.on('end', () => {
         signal?.removeEventListener('abort', onAbort);
         try {
-          resolve(toResponse(res, Buffer.concat(chunks)));
+          resolve(toResponse(url, res, Buffer.concat(chunks)));
         } catch (err) {
           reject(err);
         }
@@ -89,14 +89,75 @@ function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uin
   });
 }
 
-function toResponse(res: http.IncomingMessage, raw: Buffer): Response {
+function toResponse(url: URL, res: http.IncomingMessage, raw: Buffer): Response {
   const headers = new Headers();
   const h = res.rawHeaders;
   for (let i = 0; i + 1 < h.length; i += 2) headers.append(h[i] as string, h[i + 1] as string);
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}`);
-  const content = NULL_BODY.has(status) ? null : decode(raw, headers.get('content-encoding'));
-  return new Response(content, { status, statusText: res.statusMessage ?? '', headers });
+  const content = NULL_BODY.has(status) ? Buffer.alloc(0) : decode(raw, headers.get('content-encoding'));
+  return new BufferedResponse(content, status, res.statusMessage ?? '', headers, url.href) as unknown as Response;
+}
+
+/**
+ * A fetch Response whose body is already in memory. A Response built from a buffer wraps it in
+ * a web stream, and reading it back goes through that stream: a large share of the CPU and of
+ * the garbage of each request. This serves the same members from the buffer (status, ok,
+ * headers, text/json/arrayBuffer/bytes/blob, bodyUsed, clone) and builds a stream only if
+ * `body` is asked for.
+ */
+class BufferedResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  bodyUsed = false;
+
+  constructor(
+    private readonly content: Buffer,
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: Headers,
+    readonly url: string,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.content.length === 0) return null;
+    return new Response(this.take()).body;
+  }
+
+  async text(): Promise<string> {
+    return this.take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.take().toString('utf8'));
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = this.take();
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(this.take());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([this.take()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  clone(): BufferedResponse {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BufferedResponse(this.content, this.status, this.statusText, this.headers, this.url);
+  }
+
+  private take(): Buffer {
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+    this.bodyUsed = true;
+    return this.content;
+  }
 }
 
 function decode(raw: Buffer, encoding: string | null): Buffer {

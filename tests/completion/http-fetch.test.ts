@@ -68,15 +68,38 @@ describe('createHttpFetch', () => {
     ]);
   });
 
+  it('reads the body once, by any of the Response methods, and as a stream when asked', async () => {
+    const url = `${base}/echo`;
+    const post = (body: string): Promise<Response> => http.fetch(url, { method: 'POST', body });
+    const a = await post('{"x":1}');
+    const copy = a.clone();
+    expect(await a.text()).toBe('echo {"x":1}');
+    expect(a.bodyUsed).toBe(true);
+    await expect(a.text()).rejects.toThrow(TypeError);
+    expect(() => a.clone()).toThrow(TypeError);
+    expect(new TextDecoder().decode(await copy.arrayBuffer())).toBe('echo {"x":1}');
+    expect(await (await (await post('b')).blob()).text()).toBe('echo b');
+    expect(Buffer.from(await ((await post('c')) as unknown as { bytes(): Promise<Uint8Array> }).bytes()).toString()).toBe('echo c');
+    const streamed = await post('s');
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of streamed.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString()).toBe('echo s');
+    expect(streamed.bodyUsed).toBe(true);
+    expect(streamed.url).toBe(url);
+    expect([streamed.ok, streamed.status, streamed.redirected]).toEqual([true, 200, false]);
+  });
+
   it('decodes a gzip body, keeps statuses without a body, does not follow redirects', async () => {
     const gz = await http.fetch(`${base}/gzip`);
     expect(await gz.json()).toEqual({ ok: true });
     expect(gz.headers.get('x-request-id')).toBe('req-1');
     const empty = await http.fetch(`${base}/empty`);
     expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
     expect(await empty.text()).toBe('');
     const moved = await http.fetch(`${base}/redirect`);
     expect(moved.status).toBe(302);
+    expect(moved.ok).toBe(false);
     expect(moved.headers.get('location')).toBe('/elsewhere');
     expect(seen.map((s) => s.url)).toEqual(['/gzip', '/empty', '/redirect']);
   });
