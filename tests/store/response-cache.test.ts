@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteResponseCache, clearCache, type CachedSample } from '../../src/index.js';
+import { openDatabase } from '../../src/store/database.js';
 import { useTempDir } from '../helpers/fixture.js';
 
 const tmp = useTempDir('autotune-response-cache-');
@@ -64,6 +65,15 @@ describe('SqliteResponseCache', () => {
     mine.append('mine', {}, [sample('again')]);
     expect(texts(mine.get('mine', 1))).toEqual(['again']);
     mine.close();
+  });
+
+  it('keeps SQLite\'s page cache at 2 MB per connection (better-sqlite3 builds it with 16 MB), so memory does not grow with the file', () => {
+    const db = openDatabase(join(tmp(), 'x.sqlite'), []);
+    try {
+      expect(db.pragma('cache_size', { simple: true })).toBe(-2000);
+    } finally {
+      db.close();
+    }
   });
 
   it('creates no file for lookups alone', () => {
