@@ -19,7 +19,7 @@ export { loadAggregator } from './load-aggregator.js';
 export type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';
 export { bootstrapCI, bootstrapMetrics } from './bootstrap.js';
 export type { SpecLocation } from './builtins/options.js';
-export { answersEqual, extractExpectedAnswer, extractFinalAnswer, normalizeAnswer } from './builtins/math-answer.js';
+export { answerKey, answersEqual, extractExpectedAnswer, extractFinalAnswer, normalizeAnswer } from './builtins/math-answer.js';
 export { voteOnAnswers } from './builtins/answer-vote.js';
 export { parseJsonResponse } from './builtins/json.js';
 export { buildCandidate } from './builtins/code-program.js';

@@ -1,5 +1,5 @@
 import { loadEval } from '../../src/evaluate/load-eval.js';
-import { answersEqual, extractExpectedAnswer, extractFinalAnswer, normalizeAnswer } from '../../src/evaluate/builtins/math-answer.js';
+import { answerKey, answersEqual, extractExpectedAnswer, extractFinalAnswer, normalizeAnswer } from '../../src/evaluate/builtins/math-answer.js';
 import { voteOnAnswers } from '../../src/evaluate/builtins/answer-vote.js';
 
 describe('extractFinalAnswer', () => {
@@ -97,6 +97,21 @@ describe('answersEqual', () => {
     expect(answersEqual(a, b)).toBe(expected);
   });
 
+  it('keys answers by their equivalence class: exact reduced fractions for numbers, the normalized text otherwise', () => {
+    expect(answerKey('\\dfrac{2}{4}')).toBe('q:1/2');
+    expect(['0.5', '1/2', '\\frac12', '\\frac{50}{100}', '0.50'].map(answerKey)).toEqual(Array(5).fill('q:1/2'));
+    expect(answerKey('\\frac{1}{-2}')).toBe('q:-1/2');
+    expect(answersEqual('\\frac{1}{-2}', '-0.5')).toBe(true);
+    expect(answerKey('0')).toBe('q:0/1');
+    expect(answerKey('-\\frac{0}{5}')).toBe('q:0/1');
+    expect(answerKey('x+1')).toBe('s:x+1');
+    expect(answerKey('\\$')).toBeNull(); // nothing left after normalizing: equals nothing
+    expect(answersEqual('\\$', '\\$')).toBe(false);
+    expect(answersEqual('1/3', '0.333')).toBe(false);
+    // a text that looks like a key is still just text
+    expect(answerKey('q:1/2')).toBe('s:q:1/2');
+  });
+
   it('never equates missing answers', () => {
     expect(answersEqual(null, null)).toBe(false);
     expect(answersEqual(null, '1')).toBe(false);
@@ -140,5 +155,18 @@ describe('voteOnAnswers / builtin:answer_vote', () => {
     expect(await fn(['#### 72'], { solution: 72 })).toMatchObject({ success_vote: 1 });
     expect(() => fn(['1'], { answer: '1' })).toThrow(/row field 'solution'/);
     expect(() => fn(['1'], { solution: 'a long\nexplanation without a figure' })).toThrow(/no answer in the expected text/);
+  });
+
+  it('scores every prefix of the same responses as voteOnAnswers does, across more texts than it remembers', async () => {
+    // the tuner calls the eval on responses.slice(0, n) for every n; the builtin remembers answers
+    const fn = await loadEval('builtin:answer_vote', { baseDir: '.' });
+    const forms = (k: number): string[] => [`\\boxed{${k}}`, `so it is ${k + 1}`, 'no idea', `#### ${k}`, `The answer is ${k % 3}.`];
+    for (let row = 0; row < 1200; row++) {
+      const responses = Array.from({ length: 8 }, (_, i) => forms(row + i)[(row * 7 + i) % 5] as string);
+      const answer = `#### ${row % 4}`;
+      for (let n = 0; n <= responses.length; n++) {
+        expect(await fn(responses.slice(0, n), { answer })).toEqual(voteOnAnswers(responses.slice(0, n), answer));
+      }
+    }
   });
 });

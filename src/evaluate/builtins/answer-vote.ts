@@ -1,6 +1,6 @@
 import type { BuiltinEval } from './builtin-types.js';
 import { expectedSuccess, rowText } from './builtin-types.js';
-import { answersEqual, extractExpectedAnswer, extractFinalAnswer } from './math-answer.js';
+import { answerKey, extractExpectedAnswer, extractFinalAnswer } from './math-answer.js';
 
 /** Metrics of `builtin:answer_vote`. */
 export interface VoteMetrics {
@@ -22,23 +22,30 @@ export interface VoteMetrics {
  * voteOnAnswers(['\\boxed{2}', 'so 3', 'It is 2.'], '2');
  * // { success_vote: 1, success: 1, expected_success: 1 - (1/3) ** 3, votes: 2 }
  */
-export function voteOnAnswers(responses: readonly string[], expectedText: string): VoteMetrics {
-  const expected = extractExpectedAnswer(expectedText);
+export function voteOnAnswers(responses: readonly string[], expectedText: string, extract: AnswerExtractors = PLAIN): VoteMetrics {
+  const expected = extract.expected(expectedText);
   if (expected === null) throw new Error(`builtin:answer_vote found no answer in the expected text ${JSON.stringify(expectedText.slice(0, 80))}`);
-  const groups: { answer: string; votes: number }[] = [];
+  const expectedKey = answerKey(expected);
+  // groups in the order their answers first appeared; an answer without a key is a group of its own
+  const groups: { key: string | null; votes: number }[] = [];
+  const byKey = new Map<string, { key: string | null; votes: number }>();
   let correct = 0;
   for (const response of responses) {
-    const answer = extractFinalAnswer(response);
-    if (answer === null) continue;
-    if (answersEqual(answer, expected)) correct++;
-    const group = groups.find((g) => answersEqual(g.answer, answer));
+    const ballot = extract.ballot(response);
+    if (ballot === undefined) continue; // no answer: no vote
+    if (ballot !== null && ballot === expectedKey) correct++;
+    const group = ballot === null ? undefined : byKey.get(ballot);
     if (group) group.votes++;
-    else groups.push({ answer, votes: 1 });
+    else {
+      const created = { key: ballot, votes: 1 };
+      groups.push(created);
+      if (ballot !== null) byKey.set(ballot, created);
+    }
   }
-  let winner: { answer: string; votes: number } | undefined;
+  let winner: { key: string | null; votes: number } | undefined;
   for (const g of groups) if (winner === undefined || g.votes > winner.votes) winner = g;
   return {
-    success_vote: winner !== undefined && answersEqual(winner.answer, expected) ? 1 : 0,
+    success_vote: winner !== undefined && winner.key !== null && winner.key === expectedKey ? 1 : 0,
     success: correct > 0 ? 1 : 0,
     expected_success: expectedSuccess(correct, responses.length),
     votes: winner?.votes ?? 0,
@@ -62,6 +69,39 @@ export const answerVoteEval: BuiltinEval = {
   },
   create(options) {
     const field = options.string('field') ?? 'answer';
-    return (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote'));
+    // The tuner scores every n <= N of a row by calling the eval on each prefix of the same N
+    // responses: remembering the ballots of recent texts makes that N extractions, not
+    // N(N+1)/2 (they were most of the tuner's own CPU). Per eval instance, bounded.
+    const extract: AnswerExtractors = { ballot: memoize(ballotOf, 4096), expected: memoize(extractExpectedAnswer, 1024) };
+    return (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote'), extract);
   },
 };
+
+/**
+ * How a response votes and where the expected answer comes from: plain functions, or ones that
+ * remember recent texts. A ballot is the key of the response's final answer (see
+ * {@link answerKey}), null for an answer that equals nothing, undefined for no answer.
+ */
+export interface AnswerExtractors {
+  ballot: (response: string) => string | null | undefined;
+  expected: (text: string) => string | null;
+}
+
+function ballotOf(response: string): string | null | undefined {
+  const answer = extractFinalAnswer(response);
+  return answer === null ? undefined : answerKey(answer);
+}
+
+const PLAIN: AnswerExtractors = { ballot: ballotOf, expected: extractExpectedAnswer };
+
+/** `fn` remembering its results for up to `max` recent texts (forgotten all at once beyond that). */
+function memoize<T>(fn: (text: string) => T, max: number): (text: string) => T {
+  const seen = new Map<string, T>();
+  return (text) => {
+    if (seen.has(text)) return seen.get(text) as T;
+    const value = fn(text);
+    if (seen.size >= max) seen.clear();
+    seen.set(text, value);
+    return value;
+  };
+}

@@ -88,12 +88,29 @@ export function normalizeAnswer(s: string): string {
  */
 export function answersEqual(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
-  const na = normalizeAnswer(a);
-  const nb = normalizeAnswer(b);
-  if (na === nb) return na !== '';
-  const ra = parseRational(na);
-  const rb = parseRational(nb);
-  return ra !== null && rb !== null && ra.num * rb.den === rb.num * ra.den;
+  const ka = answerKey(a);
+  return ka !== null && ka === answerKey(b);
+}
+
+/**
+ * The equivalence class of an answer as a string: two answers are {@link answersEqual} exactly
+ * when their keys are equal and not null. A number's key is its exact value as a reduced
+ * fraction (`q:1/2` for `0.5`, `1/2` and `\frac{2}{4}`); anything else is its normalized text
+ * (`s:…`); an answer that normalizes to nothing has no key (it equals nothing). Computing the
+ * key once per answer lets a vote group answers in one pass.
+ *
+ * @example
+ * answerKey('\\dfrac{2}{4}'); // 'q:1/2'
+ * answerKey('x+1');           // 's:x+1'
+ */
+export function answerKey(answer: string): string | null {
+  const n = normalizeAnswer(answer);
+  if (n === '') return null;
+  const r = parseRational(n);
+  if (r === null) return `s:${n}`;
+  const sign = r.den < 0n ? -1n : 1n;
+  const g = gcd(r.num < 0n ? -r.num : r.num, r.den < 0n ? -r.den : r.den);
+  return `q:${(sign * r.num) / g}/${(sign * r.den) / g}`;
 }
 
 // --- internal ---
@@ -182,6 +199,11 @@ function canonicalNumber(t: string): string | null {
 }
 
 interface Rational { num: bigint; den: bigint }
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a === 0n ? 1n : a;
+}
 
 function parseRational(t: string): Rational | null {
   const dec = parseDecimal(t);
