@@ -32,7 +32,7 @@ const PROFILES = {
     cache: { n: 5000, concurrency: 32, reps: 5 },
     scale: { sizes: [10_000, 30_000, 100_000], concurrency: 32 },
     search: { budgets: [0.25, 0.5, 1.0], seeds: 5, truthTrials: 20, grid: { coarseTrials: 4, fineTrials: 40, temperatures: [0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5], topPs: [0.25, 0.5, 0.75, 1.0], maxN: 20 } },
-    tuner: { budget: 1.0 },
+    tuner: { budget: 1.0, latencyMs: 200 },
   },
   quick: {
     overhead: { n: 1000, concurrency: [8, 32], reps: 1 },
@@ -40,7 +40,7 @@ const PROFILES = {
     cache: { n: 2000, concurrency: 32, reps: 1 },
     scale: { sizes: [2_000, 10_000], concurrency: 32 },
     search: { budgets: [0.25, 0.5, 1.0], seeds: 2, truthTrials: 5, grid: { coarseTrials: 2, fineTrials: 10, temperatures: [0, 0.4, 0.6, 0.8, 1.0, 1.2], topPs: [0.5, 1.0], maxN: 20 } },
-    tuner: { budget: 1.0 },
+    tuner: { budget: 1.0, latencyMs: 200 },
   },
   tiny: {
     overhead: { n: 40, concurrency: [8, 32], reps: 1 },
@@ -48,7 +48,7 @@ const PROFILES = {
     cache: { n: 40, concurrency: 32, reps: 1 },
     scale: { sizes: [50, 200], concurrency: 32 },
     search: { budgets: [0.1, 0.2, 0.3], seeds: 1, truthTrials: 1, grid: { coarseTrials: 1, fineTrials: 1, temperatures: [0.8], topPs: [], maxN: 8 } },
-    tuner: { budget: 0.3 },
+    tuner: { budget: 0.3, latencyMs: 20 },
   },
 };
 

@@ -8,6 +8,7 @@
  * bodies), test (autotune's library `runTest`), tune (the library `runTune` of tune.example.yaml).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createHttpFetch } from '../dist/src/completion/http-fetch.js';
@@ -87,17 +88,23 @@ const jobs = {
     return { ...calls[0], calls };
   },
   tune: () => {
-    // Record each request body the tune sends (for the replay baseline of the CPU section): the
-    // openai client calls the global fetch, so a thin wrapper sees every body. One array push per
-    // request, negligible next to the request itself.
+    // Record each request body the tune sends (for the replay baseline of the CPU section): one
+    // array push per request, negligible next to the request itself.
     /** @type {string[]} */
     const sent = [];
     if (job.recordBodies) {
-      const realFetch = globalThis.fetch;
-      globalThis.fetch = (input, init) => {
-        if (typeof init?.body === 'string') sent.push(init.body);
-        return realFetch(input, init);
-      };
+      // autotune's transport sends through node:http (src/completion/http-fetch.ts), which
+      // calls http.request for each request and hands the whole body to end()
+      const realRequest = http.request;
+      http.request = /** @type {typeof http.request} */ ((/** @type {any[]} */ ...args) => {
+        const req = realRequest.apply(http, /** @type {any} */ (args));
+        const end = req.end;
+        req.end = /** @type {any} */ (function (/** @type {any} */ body, /** @type {any[]} */ ...rest) {
+          if (typeof body === 'string') sent.push(body);
+          return end.call(this, body, ...rest);
+        });
+        return req;
+      });
     }
     return measure(async () => {
       const r = await runTune({
