@@ -8,6 +8,7 @@ import {
   BudgetError,
   SqliteResponseCache,
   RequestPool,
+  OpenAITransport,
   extractText,
   type UsageRecord,
   type EngineEvent,
@@ -98,6 +99,15 @@ describe('cost and cache', () => {
     expect(r.paid).toBeCloseTo(server().stats().cost, 12);
     expect(r.choice_tokens.reduce((a, b) => a + b, 0)).toBe(r.usage.completion_tokens);
     expect(r).toMatchObject({ cached: false, config_id: 0, pass_filter: true });
+  });
+
+  it('answers the same over Node\'s global fetch (OpenAITransport fetch: global) as over its own', async () => {
+    const params = { model: 'gpt-3.5-turbo', prompt: cot, temperature: 0 }; // the fixture is deterministic at 0
+    const own = await engine({ cache: null }).e.create({ params, context: { problem } });
+    const global = await engine({ cache: null, transport: new OpenAITransport({ fetch: 'global' }) }).e.create({ params, context: { problem } });
+    expect(global.choices).toEqual(own.choices);
+    expect(global.usage).toEqual(own.usage);
+    expect(server().stats().requests).toBe(2);
   });
 
   it('serves a repeated request from the cache without a new request', async () => {
