@@ -66,6 +66,11 @@ export interface TuneResult {
   /** USD spent by this tune including earlier, resumed runs. */
   totalSpend: number;
   stopReason: StopReason;
+  /**
+   * USD, worst case, of the requests an interrupt cut off in flight: the provider may have
+   * charged them though no answer came back, so a resumed run counts them (not in `totalSpend`).
+   */
+  unsettled?: number;
   /** Set when the best was measured on part of the data only. */
   warning?: string;
 }
@@ -82,6 +87,13 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget, (s) => emit({ type: 'spend', ...s }));
   const prior = Math.min(opts.priorSpend ?? 0, opts.optimizationBudget ?? Infinity);
   if (ledger && prior > 0) ledger.preCharge(prior);
+  // At the moment of an interrupt (before the cancelled requests release their reservations),
+  // what is reserved is the worst case of the requests in flight, which may still be charged.
+  let unsettled = 0;
+  const onAbort = (): void => {
+    unsettled = ledger?.reserved ?? 0;
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const run: TuneRun = {
     engine: opts.engine,
     ledger,
@@ -200,12 +212,18 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
       }
     }
   } catch (err) {
-    if (!(err instanceof AbortedError) && !(err instanceof BudgetError && trials.length > 0)) throw err;
+    if (!(err instanceof AbortedError) && !(err instanceof BudgetError && trials.length > 0)) {
+      opts.signal?.removeEventListener('abort', onAbort);
+      throw err;
+    }
     stopReason = err instanceof AbortedError ? 'interrupted' : 'budget';
     for (const t of trials) if (t.state === 'running' && t.rung < 0) t.state = stopReason === 'interrupted' ? 'interrupted' : 'budget_cut';
   }
   emit({ type: 'stop', reason: stopReason });
-  return finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+  opts.signal?.removeEventListener('abort', onAbort);
+  const result = finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+  if (stopReason === 'interrupted' && unsettled > 0) result.unsettled = unsettled;
+  return result;
 }
 
 /** Why no config came out: say what actually happened to the trials. */

@@ -121,6 +121,25 @@ describe('tune (library)', () => {
     expect(r.warning).toMatch(/every trial failed: .*my eval is broken/);
   });
 
+  it('an interrupt counts the requests it cut off at their worst case, so a resumed run cannot pass the budget', async () => {
+    server().setOptions({ latencyMs: 5 });
+    try {
+      const controller = new AbortController();
+      let rows = 0;
+      const onEvent = (e: { type: string }): void => {
+        if (e.type === 'row' && ++rows === 20) controller.abort(new Error('interrupted'));
+      };
+      const r = await runTuner('abort.sqlite', { optimizationBudget: 0.4, signal: controller.signal, onEvent });
+      expect(r.stopReason).toBe('interrupted');
+      expect(r.unsettled).toBeGreaterThan(0);
+      // let the server finish what it had started, then: what it charged is covered
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server().stats().cost).toBeLessThanOrEqual(r.totalSpend + (r.unsettled ?? 0) + 1e-9);
+    } finally {
+      server().setOptions({ latencyMs: 0 });
+    }
+  });
+
   it('with random search also stays within the budget (the searcher is a plug-in)', async () => {
     const r = await runTuner('random.sqlite', { searcher: 'random', optimizationBudget: 0.2 });
     expect(server().stats().cost).toBeLessThanOrEqual(0.2);
