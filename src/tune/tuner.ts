@@ -9,11 +9,11 @@ import type { Searcher } from '../search/searcher.js';
 import { createRng, type Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
-import { armKey, enumerateArms, probeArms, refineArms, type ArmInfo } from './arms.js';
+import { armKey, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, type ArmInfo } from './arms.js';
 import { BudgetLedger } from './budget.js';
 import { standardError, type NChoiceOptions } from './n-choice.js';
-import { centerOf, maxTokensOf, planTrial } from './plan-trial.js';
-import { evaluateSlice } from './evaluate-trial.js';
+import { centerOf, maxTokensOf, planTrial, trimRequest } from './plan-trial.js';
+import { evaluateFirstRung, evaluateSlice } from './evaluate-trial.js';
 import { promotions, rungSizes } from './rungs.js';
 import { assess, pooledVariance, summarize, type LiveTrial } from './trial-state.js';
 import { affordableMoves, expectedFutureRows, finishReserve, newTrialRowCost, rowCost } from './budget-plan.js';
@@ -180,7 +180,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         ...fresh.filter((t) => t.state === 'running').map((t) => ({ t, from: 0, to: sizes[0] as number, rung: 0 })),
         ...moves.map((m) => ({ t: m.trial, from: sizes[m.trial.rung] as number, to: sizes[m.to] as number, rung: m.to })),
       ];
-      const outcomes = await Promise.all(jobs.map((j) => evaluateSlice(run, j.t.plan, j.from, j.to)));
+      const outcomes = await Promise.all(jobs.map((j) => (j.from === 0 ? evaluateFirstRung(run, j.t, j.to) : evaluateSlice(run, j.t.plan, j.from, j.to))));
       let budgetHit = false;
       jobs.forEach((j, i) => {
         const out = outcomes[i] as { paid: number; budgetHit: boolean };
@@ -191,6 +191,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
           return;
         }
         settleRung(j.t, j.rung, sizes[j.rung] as number, last, nOpts(sizes[j.rung] as number));
+        trimRequest(j.t, sizes[j.rung] as number, opts.inferenceBudget, SAMPLE_HEADROOM);
         // over the budget at every n: the arm's answers are too long or too dear, whatever the sampling
         if (j.t.state === 'pruned_budget' && j.t.arm && j.t.message?.startsWith('over the inference budget')) {
           arms.set(j.t.arm.key, { ...j.t.arm, feasible: false, reason: j.t.message });
