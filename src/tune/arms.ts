@@ -164,6 +164,12 @@ export function cappedMaxTokens(arm: ArmInfo | undefined, requested: number): nu
   return Math.min(requested, Math.max(16, Math.ceil(arm.maxSampleTokens * 2.5)));
 }
 
+/** A config as it is sent: max_tokens capped for its arm (see {@link cappedMaxTokens}). */
+export function asSent(config: Config, arms: ReadonlyMap<string, ArmInfo>): Config {
+  const mt = config.max_tokens;
+  return typeof mt === 'number' ? { ...config, max_tokens: cappedMaxTokens(arms.get(armKey(config)), mt) } : config;
+}
+
 function stripN(config: Config): Record<string, unknown> {
   const { n: _n, ...rest } = config;
   return rest;

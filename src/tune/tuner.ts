@@ -9,7 +9,7 @@ import type { Searcher } from '../search/searcher.js';
 import { createRng, type Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
-import { armKey, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, type ArmInfo } from './arms.js';
+import { armKey, asSent, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, type ArmInfo } from './arms.js';
 import { BudgetLedger } from './budget.js';
 import { standardError, type NChoiceOptions } from './n-choice.js';
 import { centerOf, maxTokensOf, planTrial, trimRequest } from './plan-trial.js';
@@ -23,7 +23,19 @@ import type { TuneRun } from './tune-run.js';
 import { nRangeFor, spaceWithoutN } from './n-space.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
-export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }) => Searcher;
+export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
+
+/** What the tuner knows that helps a searcher (after the probe). */
+export interface SearcherHints {
+  /** One config per affordable arm, cheapest first. */
+  initial: Config[];
+  /** False for configs of arms ruled out by the probe or by their trials. */
+  accept: (c: Config) => boolean;
+  /** What a config really sends (max_tokens capped by the probe): equal identities are one request. */
+  identity: (c: Config) => string;
+  /** Request keys best left where the initial configs put them (max_tokens: at the top). */
+  steady: readonly string[];
+}
 
 /** Inputs of one tune (library form of the YAML). */
 export interface TunerOptions {
@@ -135,7 +147,8 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const initial = armOrder.map((c) => centerOf(searchSpace, c));
     // before any trial, a row costs about what the cheapest arm's probe answers did, at its n
     const probeRowCost = Math.min(...[...arms.values()].filter((a) => a.feasible).map((a) => a.promptCost + a.sampleCost * nRangeFor(opts.space, a.values).high), Infinity);
-    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm });
+    const identity = (c: Config): string => searchSpace.key(asSent(c, arms));
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm, identity, steady: ['max_tokens'] });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();
@@ -235,7 +248,7 @@ function noBestReason(trials: readonly LiveTrial[]): string {
   return 'no trial produced a config within the inference budget';
 }
 
-function makeSearcher(kind: TunerOptions['searcher'], space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }): Searcher {
+function makeSearcher(kind: TunerOptions['searcher'], space: SearchSpace, rng: Rng, hints: SearcherHints): Searcher {
   if (typeof kind === 'function') return kind(space, rng, hints);
   if (kind === 'random') return new RandomSearcher(space, rng);
   return new CostAwareSearcher(space, rng, hints);

@@ -121,6 +121,22 @@ describe('tune (library)', () => {
     expect(r.warning).toMatch(/every trial failed: .*my eval is broken/);
   });
 
+  it('once the arms are ranked, looks around the leading arm first: a quarter of its temperature range each way, and the top_p branch', async () => {
+    const r = await runTuner('look.sqlite', { optimizationBudget: 0.5 });
+    const firstNew = r.trials.findIndex((t) => t.config.temperature !== 1);
+    const centres = r.trials.slice(0, firstNew);
+    const look = r.trials.slice(firstNew, firstNew + 3);
+    const arm = (c: Record<string, unknown>): string => JSON.stringify([c.model, c.prompt, c.stop ?? null]);
+    const centre = centres.find((t) => arm(t.config) === arm(look[0]?.config ?? {}));
+    expect(centre).toBeDefined();
+    for (const t of look) {
+      expect(arm(t.config)).toBe(arm(centre?.config ?? {}));
+      expect(t.config.max_tokens).toBe(centre?.config.max_tokens);
+    }
+    expect(look.map((t) => (t.config.temperature !== undefined ? `temperature ${t.config.temperature}` : `top_p ${t.config.top_p}`)).sort()).toEqual(['temperature 0.5', 'temperature 1.5', 'top_p 0.5']);
+    expect(server().stats().cost).toBeLessThanOrEqual(0.5);
+  });
+
   it('an interrupt counts the requests it cut off at their worst case, so a resumed run cannot pass the budget', async () => {
     server().setOptions({ latencyMs: 5 });
     try {
