@@ -137,6 +137,16 @@ describe('tune (library)', () => {
     expect(server().stats().cost).toBeLessThanOrEqual(0.5);
   });
 
+  it('at half the example budget, a challenger from the looks is measured on all rows and beats the middle of the arm', async () => {
+    const r = await runTuner('half.sqlite', { optimizationBudget: 0.5 });
+    const complete = r.trials.filter((t) => t.state === 'complete');
+    expect(complete.length).toBeGreaterThanOrEqual(2);
+    expect(complete.some((t) => t.config.temperature !== 1)).toBe(true);
+    expect(r.best?.rows).toBe(60);
+    expect(r.config?.temperature).not.toBe(1);
+    expect(server().stats().cost).toBeLessThanOrEqual(0.5);
+  });
+
   it('an interrupt counts the requests it cut off at their worst case, so a resumed run cannot pass the budget', async () => {
     server().setOptions({ latencyMs: 5 });
     try {
