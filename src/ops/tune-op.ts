@@ -119,7 +119,8 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   } finally {
     ctx.close();
   }
-  log?.write({ type: 'end', spent: result.totalSpend, stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
+  // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
+  log?.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
   const output = input.output ? resolve(input.cwd, input.output) : undefined;
   if (output && result.config) {
     writeYamlAtomic(output, bestConfigDocument(cfg, result, output), `# best config found by autotune tune ${cfg.file ?? ''}\n`);

@@ -14,6 +14,16 @@ export interface CostAwareSearcherOptions {
   readonly initial?: readonly Config[];
   /** Rejects configs that are known not to be worth a trial (e.g. arms over the inference budget). */
   readonly accept?: (config: Config) => boolean;
+  /**
+   * The identity of what a config actually asks for; configs with the same identity are
+   * duplicates (e.g. two max_tokens that both exceed the longest answer). Default: `space.key`.
+   */
+  readonly identity?: (config: Config) => string;
+  /**
+   * Request keys the coarse look around a leader leaves as they are (the tuner names max_tokens:
+   * above the answers' length it changes nothing, below it cuts answers short).
+   */
+  readonly steady?: readonly string[];
   /** Share of suggestions drawn at random from the whole space (global exploration); default 0.3. */
   readonly globalShare?: number;
   /** Initial step size in the unit cube; default 0.2. */
@@ -28,16 +38,35 @@ interface Known {
   parent: number | undefined;
   score: number | null;
   fidelity: number;
+  observed: boolean;
 }
+
+/** A region's looks: the step of the latest and the points still to suggest. */
+interface Poll {
+  step: number;
+  queue: Array<{ point: Point; parent: number }>;
+}
+
+/** Step of the first look around a leading region, in the unit cube; later looks halve it. */
+const FIRST_STEP = 0.25;
+/** The finest step a look takes. */
+const LAST_STEP = FIRST_STEP / 4;
 
 /**
  * The default searcher: cost-frugal local search with global restarts.
  *
  * 1. It first suggests the `initial` configs (cheap arms first).
- * 2. Then, most of the time, it moves locally around one of the three best trials so far: every
- *    active numeric dimension takes a Gaussian step in the unit cube, and now and then one
- *    categorical choice switches (another prompt, model, stop or temperature/top_p branch).
- * 3. Otherwise it samples the whole space, so no region is ruled out for good.
+ * 2. Once they are ranked, it looks around the two leading regions (a region: an initial config
+ *    and the trials descended from it), the leader's first: a quarter of the range
+ *    each way along every numeric dimension, one at a time, and the other options of each
+ *    choice (another temperature/top_p branch; another prompt or model when the leader is not
+ *    at the middle of its arm). When a region's trials have all been scored, the next look
+ *    steps half as far from its best trial, down to a sixteenth of the range (a pattern search).
+ *    A runner-up that falls out of the top two is left alone.
+ * 3. With no look pending, most of the time it moves locally around one of the three best trials
+ *    so far: every active numeric dimension takes a Gaussian step in the unit cube, and now and
+ *    then one categorical choice switches.
+ * 4. Otherwise it samples the whole space, so no region is ruled out for good.
  *
  * The step size adapts like FLOW2's: it grows after a local move beats its parent and shrinks
  * after moves that do not. Deterministic: trial k draws from a stream forked from the seed by k,
@@ -48,6 +77,8 @@ export class CostAwareSearcher implements Searcher {
   readonly #rng: Rng;
   readonly #initial: Config[];
   readonly #accept: (c: Config) => boolean;
+  readonly #identity: (c: Config) => string;
+  readonly #steady: ReadonlySet<string>;
   readonly #globalShare: number;
   readonly #maxAttempts: number;
   readonly #seen = new Set<string>();
@@ -55,6 +86,10 @@ export class CostAwareSearcher implements Searcher {
   readonly #suggested = new Map<number, TrialSuggestion>();
   /** The mirror image of the last numeric step taken from a parent, tried next from it (FLOW2's ±direction). */
   readonly #mirror = new Map<number, Point>();
+  /** Per region (lineage root): the step of its latest look and the points still to suggest. */
+  readonly #polls = new Map<number, Poll>();
+  /** Trials of the initial configs: the regions that get looks. */
+  readonly #starts = new Set<number>();
   #sigma: number;
 
   constructor(space: SearchSpace, rng: Rng, options: CostAwareSearcherOptions = {}) {
@@ -62,6 +97,8 @@ export class CostAwareSearcher implements Searcher {
     this.#rng = rng.fork('cost-aware-searcher');
     this.#initial = [...(options.initial ?? [])];
     this.#accept = options.accept ?? (() => true);
+    this.#identity = options.identity ?? ((c) => space.key(c));
+    this.#steady = new Set(options.steady ?? []);
     this.#globalShare = options.globalShare ?? 0.3;
     this.#sigma = options.sigma ?? 0.2;
     this.#maxAttempts = options.maxAttempts ?? 60;
@@ -79,6 +116,13 @@ export class CostAwareSearcher implements Searcher {
       const config = this.#initial.shift() as Config;
       if (!this.#space.contains(config)) continue;
       const s = this.#take(trialId, this.#space.encode(config), undefined);
+      if (s) {
+        this.#starts.add(trialId);
+        return s;
+      }
+    }
+    for (let next = this.#nextPoll(); next; next = this.#nextPoll()) {
+      const s = this.#take(trialId, next.point, next.parent);
       if (s) return s;
     }
     const rng = this.#rng.fork(String(trialId));
@@ -103,6 +147,7 @@ export class CostAwareSearcher implements Searcher {
     const k = this.#known.get(obs.trialId);
     if (!k) return;
     const wasScored = k.score !== null;
+    k.observed = true;
     k.score = obs.score;
     k.fidelity = obs.fidelity;
     // adapt the step once per trial, on its first score
@@ -114,23 +159,72 @@ export class CostAwareSearcher implements Searcher {
 
   #take(trialId: number, point: Point, parent: number | undefined): TrialSuggestion | null {
     const config = this.#space.decode(point);
-    const key = this.#space.key(config);
+    const key = this.#identity(config);
     if (this.#seen.has(key) || !this.#accept(config)) return null;
     this.#seen.add(key);
     const canonical = this.#space.encode(config);
     const suggestion: TrialSuggestion = Object.freeze({ trialId, config, point: canonical });
     this.#suggested.set(trialId, suggestion);
-    this.#known.set(trialId, { point: canonical, config, parent, score: null, fidelity: 0 });
+    this.#known.set(trialId, { point: canonical, config, parent, score: null, fidelity: 0, observed: false });
     return suggestion;
   }
 
-  /** The best trials so far (by score, ties to the earlier trial). */
-  #leaders(): number[] {
+  /**
+   * The next point of a look around one of the two leading regions (a region is the lineage of
+   * an initial config; without initial configs there are no looks): the leader's first, then the
+   * runner-up's while it is still
+   * second (on a few rows the runner-up often trails the leader only by noise). A region's first
+   * look steps a quarter of the range each way from its best trial and tries the other options
+   * of its choices; once every trial of the region has been scored, the next look steps half as
+   * far from the region's best by then (a pattern search), down to a sixteenth.
+   */
+  #nextPoll(): { point: Point; parent: number } | undefined {
+    const best = new Map<number, number>();
+    for (const id of this.#ranked()) {
+      const root = this.#rootOf(id);
+      if (!this.#starts.has(root)) continue;
+      if (!best.has(root)) best.set(root, id);
+      if (best.size === 2) break;
+    }
+    for (const [root, id] of best) if (!this.#polls.has(root)) this.#polls.set(root, { step: FIRST_STEP, queue: this.#around(id, FIRST_STEP, true) });
+    // the coarsest pending look of the two goes first (ties: the leader's)
+    const open = [...best]
+      .map(([root, id]) => ({ root, id, poll: this.#polls.get(root) as Poll }))
+      .sort((a, b) => b.poll.step - a.poll.step);
+    for (const { poll } of open) if (poll.queue.length > 0) return poll.queue.shift();
+    for (const { root, id, poll } of open) {
+      if (poll.step / 2 < LAST_STEP || !this.#settled(root)) continue;
+      poll.step /= 2;
+      poll.queue = this.#around(id, poll.step, false);
+      if (poll.queue.length > 0) return poll.queue.shift();
+    }
+    return undefined;
+  }
+
+  /** Every trial of the region has been observed at least once. */
+  #settled(root: number): boolean {
+    for (const [id, k] of this.#known) if (!k.observed && this.#rootOf(id) === root) return false;
+    return true;
+  }
+
+  /** The trial a local move descends from: an initial or global config. */
+  #rootOf(id: number): number {
+    let cur = id;
+    for (let p = this.#known.get(cur)?.parent; p !== undefined; p = this.#known.get(cur)?.parent) cur = p;
+    return cur;
+  }
+
+  /** Scored trials, best first (ties to the earlier trial). */
+  #ranked(): number[] {
     return [...this.#known.entries()]
       .filter(([, k]) => k.score !== null)
       .sort((a, b) => (b[1].score as number) - (a[1].score as number) || a[0] - b[0])
-      .slice(0, 3)
       .map(([id]) => id);
+  }
+
+  /** The three best trials so far. */
+  #leaders(): number[] {
+    return this.#ranked().slice(0, 3);
   }
 
   #pickParent(leaders: number[], rng: Rng): number {
@@ -141,6 +235,34 @@ export class CostAwareSearcher implements Searcher {
       if (u <= 0) return leaders[i] as number;
     }
     return leaders[0] as number;
+  }
+
+  /**
+   * A look around a trial: `step` each way along every numeric dimension (but the steady ones),
+   * one at a time, and with `choices` every other option of every choice (newly active numbers
+   * at the middle of their range).
+   */
+  #around(parent: number, step: number, choices: boolean): Array<{ point: Point; parent: number }> {
+    const from = (this.#known.get(parent) as Known).point;
+    const middle = Object.fromEntries(this.#space.dimensions.filter((d) => isNumericDomain(d.domain)).map((d) => [d.key, 0.5]));
+    const out: Array<{ point: Point; parent: number }> = [];
+    for (const dim of this.#space.numericDims(from)) {
+      const u = from.unit[dim.key];
+      if (u === undefined || this.#steady.has(dim.name)) continue;
+      // at a wall both steps reflect to the same place: one of them is enough
+      const targets = [reflect(u - step), reflect(u + step)].filter((x, i, all) => i === 0 || Math.abs(x - (all[0] as number)) > 1e-9);
+      for (const x of targets) out.push({ point: { choices: from.choices, unit: { ...from.unit, [dim.key]: x } }, parent });
+    }
+    // a choice may open nested choices; those are drawn from a stream of their own
+    const rng = this.#rng.fork(`look-${parent}`);
+    for (const dim of this.#space.activeDims(from)) {
+      if (!choices || !(dim.domain instanceof ChoiceDomain)) continue;
+      for (let o = 0; o < dim.domain.options.length; o++) {
+        if (o === from.choices[dim.key]) continue;
+        out.push({ point: this.#space.completePoint({ choices: { ...from.choices, [dim.key]: o }, unit: { ...middle, ...from.unit } }, rng), parent });
+      }
+    }
+    return out;
   }
 
   #move(parent: number, from: Point, rng: Rng): Point {
@@ -175,3 +297,4 @@ function reflect(u: number): number {
   if (x > 1) x = 2 - x;
   return x;
 }
+

@@ -139,6 +139,9 @@ function dropInertStops(arms: Map<string, ArmInfo>): void {
   }
 }
 
+/** Room above the inference budget in the samples requested per row, so n can be trimmed back after the fact. */
+export const SAMPLE_HEADROOM = 1.15;
+
 /**
  * Samples to request per row for a config of this arm: slightly more than the inference budget
  * seems to allow (15% slack), so n can be trimmed back under budget after the fact; without an
@@ -147,7 +150,7 @@ function dropInertStops(arms: Map<string, ArmInfo>): void {
 export function samplesToRequest(arm: ArmInfo | undefined, budget: number | undefined, range: { low: number; high: number }, ownN: number): number {
   if (budget === undefined || !arm) return Math.min(range.high, Math.max(range.low, ownN));
   if (arm.sampleCost <= 0) return range.high;
-  const n = Math.floor((budget * 1.15 - arm.promptCost) / arm.sampleCost);
+  const n = Math.floor((budget * SAMPLE_HEADROOM - arm.promptCost) / arm.sampleCost);
   return Math.min(range.high, Math.max(range.low, n));
 }
 
@@ -159,6 +162,12 @@ export function samplesToRequest(arm: ArmInfo | undefined, budget: number | unde
 export function cappedMaxTokens(arm: ArmInfo | undefined, requested: number): number {
   if (!arm || arm.truncated || arm.maxSampleTokens === undefined) return requested;
   return Math.min(requested, Math.max(16, Math.ceil(arm.maxSampleTokens * 2.5)));
+}
+
+/** A config as it is sent: max_tokens capped for its arm (see {@link cappedMaxTokens}). */
+export function asSent(config: Config, arms: ReadonlyMap<string, ArmInfo>): Config {
+  const mt = config.max_tokens;
+  return typeof mt === 'number' ? { ...config, max_tokens: cappedMaxTokens(arms.get(armKey(config)), mt) } : config;
 }
 
 function stripN(config: Config): Record<string, unknown> {

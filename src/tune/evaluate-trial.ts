@@ -3,7 +3,9 @@ import { extractTextOrFunctionCall } from '../completion/samples.js';
 import type { RequestParams } from '../completion/types.js';
 import { runEval } from '../evaluate/run-eval.js';
 import type { Price } from '../pricing/price-table.js';
+import { trimRequest } from './plan-trial.js';
 import type { TrialRecord } from './trial-record.js';
+import type { LiveTrial } from './trial-state.js';
 import { costOfPrefix, type TuneRun } from './tune-run.js';
 
 /** One trial's request plan: what is sent for every row. */
@@ -53,6 +55,26 @@ export async function evaluateSlice(run: TuneRun, plan: TrialPlan, from: number,
   const fatal = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (fatal) throw fatal.reason;
   return { paid, budgetHit };
+}
+
+/** Rows a new trial is scored on before the rest of its first rung is asked for. */
+const FIRST_STEP_ROWS = 2;
+/** After those rows, only samples that cost over twice the inference budget are dropped. */
+const FIRST_STEP_SLACK = 2;
+
+/**
+ * A new trial's first rung in two steps: a couple of rows, then — with the request trimmed to the
+ * samples those rows show can fit the budget — the rest. The request size was planned from the
+ * arm's probe, whose answers can be much shorter than this config's (a high temperature rambles),
+ * and a whole first rung of oversized requests can cost as much as many good rows.
+ */
+export async function evaluateFirstRung(run: TuneRun, t: LiveTrial, to: number): Promise<SliceOutcome> {
+  const head = Math.min(FIRST_STEP_ROWS, to);
+  const first = await evaluateSlice(run, t.plan, 0, head);
+  if (first.budgetHit || head >= to) return first;
+  trimRequest(t, head, run.inferenceBudget, FIRST_STEP_SLACK);
+  const rest = await evaluateSlice(run, t.plan, head, to);
+  return { paid: first.paid + rest.paid, budgetHit: rest.budgetHit };
 }
 
 async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<number> {

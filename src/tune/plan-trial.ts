@@ -53,6 +53,25 @@ export function planTrial(id: number, config: Config, ctx: PlanContext): LiveTri
 }
 
 /**
+ * Ask the trial's later rows for no more samples than it can use. The request size came from the
+ * arm's probe, with headroom; the trial's own rows now show what each n costs, and an n whose
+ * cost is over `slack` × the inference budget beyond the noise of the rows seen (mean − 2 SE)
+ * can never be picked, though every row would pay for it. Every n that may still fit stays
+ * scored, so the choice of n is unchanged. A slack above 1 suits a first look on a couple of
+ * rows, whose spread says little yet.
+ */
+export function trimRequest(t: LiveTrial, rows: number, inferenceBudget: number | undefined, slack = 1): void {
+  if (inferenceBudget === undefined || t.state !== 'running' || rows <= 0) return;
+  const usable = t.plan.record
+    .stats(rows)
+    .filter((s) => s.costMean - 2 * Math.sqrt(s.costVariance / rows) <= inferenceBudget * slack)
+    .at(-1)?.n;
+  if (usable === undefined || usable >= t.plan.nRequested) return;
+  t.plan.nRequested = usable;
+  t.plan.record.limitTo(usable);
+}
+
+/**
  * The first config tried in an arm: the middle of every numeric range, the temperature branch
  * of temperature_or_top_p, and max_tokens at its upper bound — a high max_tokens costs nothing
  * extra when answers end sooner (the probe caps what is sent), while a low one truncates answers.

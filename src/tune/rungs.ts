@@ -28,18 +28,29 @@ export interface RungEntry {
   scores: readonly number[];
   /** Still eligible to go on (not pruned, failed or complete). */
   active: boolean;
+  /** Order among equal scores, lowest first (default: the id). */
+  tiebreak?: number;
 }
 
 /**
  * Which trials move up a rung: at each rung, the top 1/eta of all trials that reached it (by
- * their score there) that have not moved up yet. Ties go to the earlier trial.
+ * their score there) that have not moved up yet. Ties go to the lower `tiebreak`, else the
+ * earlier trial.
+ *
+ * With `contested`, the whole data is not given away unopposed: until some trial has reached the
+ * last rung, a trial alone at the rung before it waits for a rival to be compared with on the
+ * same rows. (Otherwise the first config to start — the middle of the best arm — takes the
+ * most expensive measurement by default, before any challenger could reach it.)
  */
-export function promotions(entries: readonly RungEntry[], lastRung: number, eta = 2): Array<{ id: number; to: number }> {
+export function promotions(entries: readonly RungEntry[], lastRung: number, options: { eta?: number; contested?: boolean } = {}): Array<{ id: number; to: number }> {
+  const { eta = 2, contested = false } = options;
   const out: Array<{ id: number; to: number }> = [];
+  const lastTaken = entries.some((e) => e.rung >= lastRung);
   for (let r = 0; r < lastRung; r++) {
     const reached = entries.filter((e) => e.rung >= r && Number.isFinite(e.scores[r] ?? -Infinity));
-    const quota = Math.ceil(reached.length / eta);
-    const top = [...reached].sort((a, b) => (b.scores[r] as number) - (a.scores[r] as number) || a.id - b.id).slice(0, quota);
+    const alone = contested && r === lastRung - 1 && !lastTaken && reached.length < 2;
+    const quota = alone ? 0 : Math.ceil(reached.length / eta);
+    const top = [...reached].sort((a, b) => (b.scores[r] as number) - (a.scores[r] as number) || (a.tiebreak ?? a.id) - (b.tiebreak ?? b.id) || a.id - b.id).slice(0, quota);
     for (const e of top) if (e.active && e.rung === r) out.push({ id: e.id, to: r + 1 });
   }
   return out;

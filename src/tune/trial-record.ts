@@ -21,12 +21,30 @@ export class TrialRecord {
   /** Rows whose request failed (after retries) or whose eval threw, with the reason. */
   readonly errors: Array<{ position: number; message: string }> = [];
 
+  #grid: readonly number[];
+
   constructor(
-    readonly grid: readonly number[],
+    grid: readonly number[],
     private readonly metric: string,
     /** +1 for mode max, −1 for mode min: scores are always "higher is better". */
     private readonly sign: 1 | -1,
-  ) {}
+  ) {
+    this.#grid = grid;
+  }
+
+  /** The n values scored, ascending: entry g of a row's metrics and costs is for n = grid[g]. */
+  get grid(): readonly number[] {
+    return this.#grid;
+  }
+
+  /**
+   * Stop scoring the n above `nMax` (the trial's later rows ask for fewer samples). The grid
+   * keeps its prefix, so the rows already scored stay aligned with it; their extra samples are
+   * simply not used.
+   */
+  limitTo(nMax: number): void {
+    this.#grid = this.#grid.filter((n) => n <= nMax);
+  }
 
   set(position: number, outcome: RowOutcome | null, error?: string): void {
     this.rows[position] = outcome;

@@ -8,7 +8,8 @@ export type TuneLogEntry =
   | ({ type: 'trial'; identity: string; time: string; spent: number } & TrialSummary)
   /** Written before each paid request: `reserved` is the worst case of the requests in flight. */
   | { type: 'spend'; identity: string; time: string; spent: number; reserved: number }
-  | { type: 'end'; identity: string; time: string; spent: number; stop_reason: string; best_trial: number | null; trials: number };
+  /** `reserved`: the worst case of requests an interrupt cut off, which may have been charged. */
+  | { type: 'end'; identity: string; time: string; spent: number; reserved?: number; stop_reason: string; best_trial: number | null; trials: number };
 
 /**
  * The trial log: JSON Lines, one whole line per write (appended with O_APPEND, so a killed run

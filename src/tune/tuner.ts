@@ -9,21 +9,34 @@ import type { Searcher } from '../search/searcher.js';
 import { createRng, type Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
-import { armKey, enumerateArms, probeArms, refineArms, type ArmInfo } from './arms.js';
+import { armKey, asSent, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, type ArmInfo } from './arms.js';
 import { BudgetLedger } from './budget.js';
-import { standardError, type NChoiceOptions } from './n-choice.js';
-import { centerOf, maxTokensOf, planTrial } from './plan-trial.js';
-import { evaluateSlice } from './evaluate-trial.js';
-import { promotions, rungSizes } from './rungs.js';
-import { assess, pooledVariance, summarize, type LiveTrial } from './trial-state.js';
-import { affordableMoves, expectedFutureRows, finishReserve, newTrialRowCost, rowCost } from './budget-plan.js';
+import type { NChoiceOptions } from './n-choice.js';
+import { centerOf, maxTokensOf, planTrial, trimRequest } from './plan-trial.js';
+import { chooseMoves, pickBest, settleRung, type Move } from './race.js';
+import { evaluateFirstRung, evaluateSlice } from './evaluate-trial.js';
+import { rungSizes } from './rungs.js';
+import { pooledVariance, summarize, type LiveTrial } from './trial-state.js';
+import { newTrialRowCost, newTrialsAffordable } from './budget-plan.js';
 import type { TrialSummary } from './trial-summary.js';
 import type { TuneEvent } from './tune-events.js';
 import type { TuneRun } from './tune-run.js';
 import { nRangeFor, spaceWithoutN } from './n-space.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
-export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }) => Searcher;
+export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
+
+/** What the tuner knows that helps a searcher (after the probe). */
+export interface SearcherHints {
+  /** One config per affordable arm, cheapest first. */
+  initial: Config[];
+  /** False for configs of arms ruled out by the probe or by their trials. */
+  accept: (c: Config) => boolean;
+  /** What a config really sends (max_tokens capped by the probe): equal identities are one request. */
+  identity: (c: Config) => string;
+  /** Request keys best left where the initial configs put them (max_tokens: at the top). */
+  steady: readonly string[];
+}
 
 /** Inputs of one tune (library form of the YAML). */
 export interface TunerOptions {
@@ -48,7 +61,11 @@ export interface TunerOptions {
   priorSpend?: number;
   /** Rows of the first rung (default: a tenth of the data, at least 4). */
   firstRungRows?: number;
-  /** New trials per round after the first (default 4). */
+  /**
+   * New trials per round after the first (default 2). Few at a time: the race then compares
+   * each new config with the leaders before the next ones are started, and the budget is not
+   * spread over many starts that none could finish.
+   */
   newPerRound?: number;
 }
 
@@ -66,6 +83,11 @@ export interface TuneResult {
   /** USD spent by this tune including earlier, resumed runs. */
   totalSpend: number;
   stopReason: StopReason;
+  /**
+   * USD, worst case, of the requests an interrupt cut off in flight: the provider may have
+   * charged them though no answer came back, so a resumed run counts them (not in `totalSpend`).
+   */
+  unsettled?: number;
   /** Set when the best was measured on part of the data only. */
   warning?: string;
 }
@@ -82,6 +104,13 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget, (s) => emit({ type: 'spend', ...s }));
   const prior = Math.min(opts.priorSpend ?? 0, opts.optimizationBudget ?? Infinity);
   if (ledger && prior > 0) ledger.preCharge(prior);
+  // At the moment of an interrupt (before the cancelled requests release their reservations),
+  // what is reserved is the worst case of the requests in flight, which may still be charged.
+  let unsettled = 0;
+  const onAbort = (): void => {
+    unsettled = ledger?.reserved ?? 0;
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const run: TuneRun = {
     engine: opts.engine,
     ledger,
@@ -105,7 +134,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const searchSpace = picksN ? spaceWithoutN(opts.space) : opts.space;
   const trials: LiveTrial[] = [];
   let stopReason: StopReason = 'exhausted';
-  const newPerRound = opts.newPerRound ?? 4;
+  const newPerRound = opts.newPerRound ?? 2;
   const maxTrials = opts.numSamples !== undefined && opts.numSamples > 0 ? opts.numSamples : Infinity;
   const nOpts = (rows: number): NChoiceOptions => ({ inferenceBudget: opts.inferenceBudget, totalRows: total, pooledVariance: pooledVariance(trials, rows) });
 
@@ -123,31 +152,29 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const initial = armOrder.map((c) => centerOf(searchSpace, c));
     // before any trial, a row costs about what the cheapest arm's probe answers did, at its n
     const probeRowCost = Math.min(...[...arms.values()].filter((a) => a.feasible).map((a) => a.promptCost + a.sampleCost * nRangeFor(opts.space, a.values).high), Infinity);
-    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm });
+    const identity = (c: Config): string => searchSpace.key(asSent(c, arms));
+    // Equal scores are common on a few rows of a 0/1 metric. Between arms they go to the cheaper
+    // arm; within one, by lot: by age, every tie would go to the first config tried in the arm
+    // (the middle of its ranges, a guess) over the ones that looked around it.
+    const ties = rng.fork('ties');
+    const armRank = new Map(armOrder.map((c, i) => [armKey(c), i]));
+    const tiebreak = (t: LiveTrial): number => (armRank.get(armKey(t.config)) ?? armOrder.length) + ties.fork(String(t.id)).next();
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm, identity, steady: ['max_tokens'] });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();
-      const entries = trials.map((t) => ({ id: t.id, rung: t.rung, scores: t.scores, active: t.state === 'running' }));
-      let moves = promotions(entries, last).map((m) => ({ trial: trials[m.id] as LiveTrial, to: m.to })).filter((m) => canStillWin(m.trial, trials, sizes));
       // Plans are made in list prices against the whole budget (see TuneRun.planned); the ledger
       // separately guarantees that new money never passes what is left of the budget.
       const planLeft = opts.optimizationBudget === undefined ? Infinity : opts.optimizationBudget - run.planned.usd;
-      const allMoves = moves.length;
-      if (ledger) moves = affordableMoves(moves, sizes, planLeft, opts.inferenceBudget);
-      let budgetLimited = moves.length < allMoves;
+      const moveContext = { trials, sizes, inferenceBudget: opts.inferenceBudget, planLeft, fallbackRowCost: newTrialRowCost(trials, opts.inferenceBudget, probeRowCost), tiebreak };
+      const chosen = chooseMoves(moveContext, false);
+      let moves: Move[] = chosen.moves;
+      let budgetLimited = chosen.held;
       let wanted = round === 0 ? Math.max(newPerRound, initial.length) : newPerRound;
       wanted = Math.min(wanted, maxTrials - trials.length);
       if (ledger) {
-        // Budget as a commitment: every running trial may still be promoted (with the halving
-        // odds), and a new trial costs its first rung plus its expected promotions. Start only
-        // the new trials the budget can carry to the end, so money is not spent on many starts
-        // and then missing for the full-data measurements that decide the pick.
-        const running = trials.filter((t) => t.state === 'running' && t.rung >= 0);
-        const expected = running.reduce((a, t) => a + expectedFutureRows(sizes, t.rung) * rowCost(t, opts.inferenceBudget), 0);
-        const committed = Math.max(expected, finishReserve(running, sizes, opts.inferenceBudget));
-        const perNew = expectedFutureRows(sizes, -1) * newTrialRowCost(trials, opts.inferenceBudget, probeRowCost);
         // the first round always starts one trial: the ledger still guards the money
-        const affordable = Math.max(round === 0 ? 1 : 0, Math.floor((planLeft - committed) / perNew));
+        const affordable = Math.max(round === 0 ? 1 : 0, newTrialsAffordable(trials, sizes, planLeft, opts.inferenceBudget, probeRowCost));
         if (affordable < wanted) budgetLimited = true;
         wanted = Math.min(wanted, affordable);
       }
@@ -160,6 +187,11 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         fresh.push(t);
       }
       if (moves.length === 0 && fresh.length === 0) {
+        const endgame = chooseMoves(moveContext, true);
+        moves = endgame.moves;
+        budgetLimited ||= endgame.held;
+      }
+      if (moves.length === 0 && fresh.length === 0) {
         stopReason = trials.length >= maxTrials ? 'num_samples' : budgetLimited ? 'budget' : 'exhausted';
         break;
       }
@@ -168,7 +200,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         ...fresh.filter((t) => t.state === 'running').map((t) => ({ t, from: 0, to: sizes[0] as number, rung: 0 })),
         ...moves.map((m) => ({ t: m.trial, from: sizes[m.trial.rung] as number, to: sizes[m.to] as number, rung: m.to })),
       ];
-      const outcomes = await Promise.all(jobs.map((j) => evaluateSlice(run, j.t.plan, j.from, j.to)));
+      const outcomes = await Promise.all(jobs.map((j) => (j.from === 0 ? evaluateFirstRung(run, j.t, j.to) : evaluateSlice(run, j.t.plan, j.from, j.to))));
       let budgetHit = false;
       jobs.forEach((j, i) => {
         const out = outcomes[i] as { paid: number; budgetHit: boolean };
@@ -179,6 +211,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
           return;
         }
         settleRung(j.t, j.rung, sizes[j.rung] as number, last, nOpts(sizes[j.rung] as number));
+        trimRequest(j.t, sizes[j.rung] as number, opts.inferenceBudget, SAMPLE_HEADROOM);
         // over the budget at every n: the arm's answers are too long or too dear, whatever the sampling
         if (j.t.state === 'pruned_budget' && j.t.arm && j.t.message?.startsWith('over the inference budget')) {
           arms.set(j.t.arm.key, { ...j.t.arm, feasible: false, reason: j.t.message });
@@ -192,7 +225,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         emit({ type: 'trial', summary });
       }
       refineArms(arms, trials);
-      const leader = pickBest(trials, sizes, total, opts.metric, run.sign);
+      const leader = pickBest(trials, sizes, opts.metric, run.sign);
       if (leader) emit({ type: 'best', trial: leader.trial, score: leader.lcb ?? NaN, metric: leader.metric ?? NaN, rows: leader.rows });
       if (budgetHit) {
         stopReason = 'budget';
@@ -200,12 +233,18 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
       }
     }
   } catch (err) {
-    if (!(err instanceof AbortedError) && !(err instanceof BudgetError && trials.length > 0)) throw err;
+    if (!(err instanceof AbortedError) && !(err instanceof BudgetError && trials.length > 0)) {
+      opts.signal?.removeEventListener('abort', onAbort);
+      throw err;
+    }
     stopReason = err instanceof AbortedError ? 'interrupted' : 'budget';
     for (const t of trials) if (t.state === 'running' && t.rung < 0) t.state = stopReason === 'interrupted' ? 'interrupted' : 'budget_cut';
   }
   emit({ type: 'stop', reason: stopReason });
-  return finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+  opts.signal?.removeEventListener('abort', onAbort);
+  const result = finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+  if (stopReason === 'interrupted' && unsettled > 0) result.unsettled = unsettled;
+  return result;
 }
 
 /** Why no config came out: say what actually happened to the trials. */
@@ -216,7 +255,7 @@ function noBestReason(trials: readonly LiveTrial[]): string {
   return 'no trial produced a config within the inference budget';
 }
 
-function makeSearcher(kind: TunerOptions['searcher'], space: SearchSpace, rng: Rng, hints: { initial: Config[]; accept: (c: Config) => boolean }): Searcher {
+function makeSearcher(kind: TunerOptions['searcher'], space: SearchSpace, rng: Rng, hints: SearcherHints): Searcher {
   if (typeof kind === 'function') return kind(space, rng, hints);
   if (kind === 'random') return new RandomSearcher(space, rng);
   return new CostAwareSearcher(space, rng, hints);
@@ -226,66 +265,11 @@ function armCost(arm: ArmInfo | undefined): number {
   return arm ? arm.promptCost + arm.sampleCost : Infinity;
 }
 
-/**
- * Racing elimination: a trial whose paired difference with the leader at the same rows is
- * clearly negative (mean + 2 SE < 0) cannot win and is not promoted. Trials share the row order,
- * so the comparison is paired: questions that are hard for one config are hard for the other,
- * and the difference is far less noisy than either score alone.
- */
-function canStillWin(t: LiveTrial, trials: readonly LiveTrial[], sizes: readonly number[]): boolean {
-  const rows = sizes[t.rung] as number;
-  const c = t.choice;
-  if (!c || c.index < 0) return true;
-  const rivals = trials.filter((x) => x !== t && x.rung >= t.rung && x.choice?.feasible && x.state !== 'failed');
-  const leader = rivals.sort((a, b) => (b.scores[t.rung] ?? -Infinity) - (a.scores[t.rung] ?? -Infinity) || a.id - b.id)[0];
-  if (!leader?.choice || (leader.scores[t.rung] ?? -Infinity) <= (t.scores[t.rung] ?? -Infinity)) return true;
-  const mine = t.plan.record.scoresAt(rows, c.index);
-  const theirs = leader.plan.record.scoresAt(rows, leader.choice.index);
-  const d = mine.map((x, i) => x - (theirs[i] as number)).filter(Number.isFinite);
-  if (d.length < 2) return true;
-  const mean = d.reduce((a, b) => a + b, 0) / d.length;
-  const variance = d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1);
-  const se = standardError(variance, d.length, Math.max(variance, 1 / d.length));
-  if (mean + 2 * se >= 0) return true;
-  t.state = 'pruned';
-  t.message = `cannot beat trial #${leader.id} on the same ${rows} rows (difference ${mean.toFixed(3)} ± ${se.toFixed(3)})`;
-  return false;
-}
-
-function settleRung(t: LiveTrial, rung: number, rows: number, last: number, nOpts: NChoiceOptions): void {
-  t.rung = rung;
-  const { choice, overBudget } = assess(t, rows, nOpts);
-  t.choice = choice;
-  t.scores[rung] = choice.feasible ? choice.lcb : -Infinity;
-  if (t.plan.record.failureRate(rows) > 0.5) {
-    t.state = 'failed';
-    t.message = t.plan.record.errors[0]?.message ?? 'most rows failed';
-  } else if (overBudget) {
-    t.state = 'pruned_budget';
-    t.message = `over the inference budget at every n (cheapest about $${choice.costMean.toPrecision(3)} per instance)`;
-  } else if (rung === last) t.state = 'complete';
-  else if (!choice.feasible) {
-    t.state = 'pruned_budget';
-    t.message = 'no n fits the inference budget with confidence';
-  }
-}
-
-/** The pick: best lower confidence bound among trials measured on all rows; else the deepest. */
-function pickBest(trials: readonly LiveTrial[], sizes: readonly number[], total: number, metric: string, sign: 1 | -1): TrialSummary | null {
-  const candidates = trials.filter((t) => t.rung >= 0 && t.choice?.feasible && t.state !== 'failed');
-  if (candidates.length === 0) return null;
-  const deepest = Math.max(...candidates.map((t) => t.rung));
-  const pool = candidates.filter((t) => t.rung === deepest);
-  pool.sort((a, b) => (b.choice?.lcb ?? -Infinity) - (a.choice?.lcb ?? -Infinity) || (a.choice?.costMean ?? 0) - (b.choice?.costMean ?? 0) || a.id - b.id);
-  const best = pool[0] as LiveTrial;
-  return summarize(best, sizes[best.rung] as number, total, metric, sign);
-}
-
 function finish(trials: LiveTrial[], sizes: number[], total: number, opts: TunerOptions, sign: 1 | -1, ledger: BudgetLedger | undefined, prior: number, stopReason: StopReason): TuneResult {
   // a trial still in the race when the search ends stopped at the rows it had reached
   for (const t of trials) if (t.state === 'running') t.state = 'stopped';
   const summaries = trials.map((t) => summarize(t, t.rung >= 0 ? (sizes[t.rung] as number) : 0, total, opts.metric, sign));
-  const best = pickBest(trials, sizes, total, opts.metric, sign);
+  const best = pickBest(trials, sizes, opts.metric, sign);
   const spent = ledger ? ledger.spent : trials.reduce((s, t) => s + t.paid, 0);
   const result: TuneResult = {
     config: best ? { ...best.config } : null,

@@ -1,6 +1,8 @@
 import { CostAwareSearcher } from '../../src/search/cost-aware-searcher.js';
 import { createRng } from '../../src/space/rng.js';
-import { drive, exampleSpace, objective, runSearcherContract } from './searcher-contract.js';
+import { parseSearchSpace } from '../../src/space/parse-space.js';
+import type { Config } from '../../src/space/types.js';
+import { drive, exampleSpace, hierarchicalSpace, objective, runSearcherContract } from './searcher-contract.js';
 
 runSearcherContract('CostAwareSearcher', (space, seed) => new CostAwareSearcher(space, createRng(seed)));
 
@@ -54,5 +56,75 @@ describe('CostAwareSearcher', () => {
     const seeds = [1, 2, 3, 4, 5, 6];
     const mean = (local: boolean): number => seeds.reduce((a, s) => a + best(s, local), 0) / seeds.length;
     expect(mean(true)).toBeGreaterThan(mean(false));
+  });
+});
+
+describe('CostAwareSearcher: looks around the leading regions', () => {
+  const cot = '{problem} Think step by step.';
+  const direct = '{problem} Answer with just the number.';
+  // two arms, each at the middle of its ranges (temperature 1 is the middle of [0, 2])
+  const arm = (model: string, prompt: string) => ({ model, prompt, temperature: 1, max_tokens: 1000, n: 10, stop: null });
+
+  function ranked(opts: { steady?: string[]; identity?: (c: Config) => string } = {}): CostAwareSearcher {
+    const space = exampleSpace();
+    const searcher = new CostAwareSearcher(space, createRng(5), { initial: [arm('gpt-3.5-turbo', cot), arm('gpt-4', direct)], ...opts });
+    searcher.suggest(0);
+    searcher.suggest(1);
+    searcher.observe({ trialId: 0, score: 0.9, cost: 0.01, fidelity: 0.1, status: 'complete' });
+    searcher.observe({ trialId: 1, score: 0.7, cost: 0.01, fidelity: 0.1, status: 'complete' });
+    return searcher;
+  }
+
+  it('first steps a quarter of the range each way along the leader’s numbers and tries its other branches', () => {
+    const searcher = ranked({ steady: ['max_tokens'] });
+    const look = [2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => searcher.suggest(id)?.config);
+    const leader = arm('gpt-3.5-turbo', cot);
+    const differsOnlyIn = (c: Config | undefined, keys: string[]) => Object.keys(leader).every((k) => keys.includes(k) || c?.[k] === (leader as Config)[k]);
+    // temperature 0.5 and 1.5 (a quarter of [0, 2] each way), the rest as the leader's
+    expect(look.filter((c) => differsOnlyIn(c, ['temperature'])).map((c) => c?.temperature)).toEqual([0.5, 1.5]);
+    // the top_p branch, at the middle of its range
+    expect(look.some((c) => c?.top_p === 0.5 && c.temperature === undefined && differsOnlyIn(c, ['temperature', 'top_p']))).toBe(true);
+    // n moves too, max_tokens (steady) never does
+    expect(look.filter((c) => differsOnlyIn(c, ['n'])).length).toBe(2);
+    expect(look.every((c) => c?.max_tokens === 1000)).toBe(true);
+    // the runner-up's look (gpt-4 with the direct prompt) follows the leader's
+    const runnerUp = look.findIndex((c) => c?.model === 'gpt-4' && c.prompt === direct);
+    expect(runnerUp).toBeGreaterThan(look.findIndex((c) => c?.top_p === 0.5));
+  });
+
+  it('once a region’s trials are scored, looks again half as far from its best', () => {
+    const { space } = parseSearchSpace(
+      { model: 'gpt-3.5-turbo', prompt: '{q}', temperature_or_top_p: [{ temperature: { uniform: [0, 2] } }, { top_p: { uniform: [0, 1] } }], max_tokens: { lograndint: [50, 1000] } },
+      { defaults: false },
+    );
+    const searcher = new CostAwareSearcher(space, createRng(5), { initial: [{ model: 'gpt-3.5-turbo', prompt: '{q}', temperature: 1, max_tokens: 1000 }], steady: ['max_tokens'] });
+    searcher.suggest(0);
+    searcher.observe({ trialId: 0, score: 0.9, cost: 0, fidelity: 0.1, status: 'complete' });
+    // the first look: temperature 0.5, 1.5 and the top_p branch
+    const first = [1, 2, 3].map((id) => searcher.suggest(id));
+    expect(first.map((s) => s?.config.temperature ?? s?.config.top_p)).toEqual([0.5, 1.5, 0.5]);
+    // not before every trial of the region has been scored
+    expect(searcher.suggest(4)?.config.temperature).not.toBe(0.25);
+    // temperature 0.5 is the best of the region now
+    first.forEach((s, i) => searcher.observe({ trialId: s?.trialId as number, score: [0.95, 0.2, 0.8][i] as number, cost: 0, fidelity: 0.1, status: 'complete' }));
+    searcher.observe({ trialId: 4, score: 0.1, cost: 0, fidelity: 0.1, status: 'complete' });
+    expect([5, 6].map((id) => searcher.suggest(id)?.config.temperature)).toEqual([0.25, 0.75]);
+  });
+
+  it('suggests a config once per identity', () => {
+    const searcher = ranked({ identity: (c) => JSON.stringify({ ...c, max_tokens: 0 }) });
+    const got = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13].map((id) => searcher.suggest(id)?.config);
+    const keys = got.map((c) => JSON.stringify({ ...c, max_tokens: 0 }));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('in a hierarchical space, a branch that opens nested choices still gives valid configs', () => {
+    const space = hierarchicalSpace();
+    const rng = createRng(8);
+    const initial = [space.sample(rng), space.sample(rng)];
+    const searcher = new CostAwareSearcher(space, createRng(9), { initial });
+    const got = drive(searcher, 30);
+    expect(got.length).toBe(30);
+    for (const s of got) expect(space.contains(s.config)).toBe(true);
   });
 });

@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nGrid } from '../../src/tune/n-choice.js';
+import { TrialRecord } from '../../src/tune/trial-record.js';
+import type { LiveTrial } from '../../src/tune/trial-state.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TUNE_DATA = join(ROOT, 'fixtures/data/arith/tune.jsonl');
@@ -49,4 +52,34 @@ export function readJsonl(file: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The rungs of the 60 tuning rows. */
+export const SIZES = [6, 12, 24, 60];
+
+/**
+ * A trial that has been scored on `rows` rows: `right` says which rows it got right; a request
+ * for n samples costs `prompt + n × sample` (plus `jitter(row)`) on every row.
+ */
+export function liveTrial(id: number, opts: { rung: number; score: number; nRequested?: number; sample?: number; prompt?: number; jitter?: (row: number) => number; right?: (row: number) => boolean }): LiveTrial {
+  const nRequested = opts.nRequested ?? 7;
+  const record = new TrialRecord(nGrid(nRequested), 'ok', 1);
+  const rows = opts.rung >= 0 ? (SIZES[opts.rung] as number) : 0;
+  for (let r = 0; r < rows; r++) {
+    const cost = record.grid.map((n) => (opts.prompt ?? 0.0001) + n * (opts.sample ?? 0.00027) + (opts.jitter?.(r) ?? 0));
+    const ok = opts.right?.(r) ?? true;
+    record.set(r, { metrics: record.grid.map(() => ({ ok: ok ? 1 : 0 })), cost, cached: false });
+  }
+  const scores = SIZES.slice(0, opts.rung + 1).map(() => opts.score);
+  return {
+    id,
+    plan: { id, params: {}, nRequested, price: undefined, record },
+    arm: undefined,
+    config: {},
+    rung: opts.rung,
+    scores,
+    state: 'running',
+    paid: 0,
+    choice: { index: 5, n: 6, mean: opts.score, se: 0.05, lcb: opts.score, costMean: 0.0017, feasible: true },
+  };
 }

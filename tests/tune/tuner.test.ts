@@ -121,6 +121,51 @@ describe('tune (library)', () => {
     expect(r.warning).toMatch(/every trial failed: .*my eval is broken/);
   });
 
+  it('once the arms are ranked, looks around the leading arm first: a quarter of its temperature range each way, and the top_p branch', async () => {
+    const r = await runTuner('look.sqlite', { optimizationBudget: 0.5 });
+    const firstNew = r.trials.findIndex((t) => t.config.temperature !== 1);
+    const centres = r.trials.slice(0, firstNew);
+    const look = r.trials.slice(firstNew, firstNew + 3);
+    const arm = (c: Record<string, unknown>): string => JSON.stringify([c.model, c.prompt, c.stop ?? null]);
+    const centre = centres.find((t) => arm(t.config) === arm(look[0]?.config ?? {}));
+    expect(centre).toBeDefined();
+    for (const t of look) {
+      expect(arm(t.config)).toBe(arm(centre?.config ?? {}));
+      expect(t.config.max_tokens).toBe(centre?.config.max_tokens);
+    }
+    expect(look.map((t) => (t.config.temperature !== undefined ? `temperature ${t.config.temperature}` : `top_p ${t.config.top_p}`)).sort()).toEqual(['temperature 0.5', 'temperature 1.5', 'top_p 0.5']);
+    expect(server().stats().cost).toBeLessThanOrEqual(0.5);
+  });
+
+  it('at half the example budget, a challenger from the looks is measured on all rows and beats the middle of the arm', async () => {
+    const r = await runTuner('half.sqlite', { optimizationBudget: 0.5 });
+    const complete = r.trials.filter((t) => t.state === 'complete');
+    expect(complete.length).toBeGreaterThanOrEqual(2);
+    expect(complete.some((t) => t.config.temperature !== 1)).toBe(true);
+    expect(r.best?.rows).toBe(60);
+    expect(r.config?.temperature).not.toBe(1);
+    expect(server().stats().cost).toBeLessThanOrEqual(0.5);
+  });
+
+  it('an interrupt counts the requests it cut off at their worst case, so a resumed run cannot pass the budget', async () => {
+    server().setOptions({ latencyMs: 5 });
+    try {
+      const controller = new AbortController();
+      let rows = 0;
+      const onEvent = (e: { type: string }): void => {
+        if (e.type === 'row' && ++rows === 20) controller.abort(new Error('interrupted'));
+      };
+      const r = await runTuner('abort.sqlite', { optimizationBudget: 0.4, signal: controller.signal, onEvent });
+      expect(r.stopReason).toBe('interrupted');
+      expect(r.unsettled).toBeGreaterThan(0);
+      // let the server finish what it had started, then: what it charged is covered
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server().stats().cost).toBeLessThanOrEqual(r.totalSpend + (r.unsettled ?? 0) + 1e-9);
+    } finally {
+      server().setOptions({ latencyMs: 0 });
+    }
+  });
+
   it('with random search also stays within the budget (the searcher is a plug-in)', async () => {
     const r = await runTuner('random.sqlite', { searcher: 'random', optimizationBudget: 0.2 });
     expect(server().stats().cost).toBeLessThanOrEqual(0.2);

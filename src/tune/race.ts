@@ -1,0 +1,121 @@
+import { affordableMoves, finalStepReserve, leadersOf, moveCost } from './budget-plan.js';
+import { standardError, type NChoiceOptions } from './n-choice.js';
+import { promotions } from './rungs.js';
+import { assess, summarize, type LiveTrial } from './trial-state.js';
+import type { TrialSummary } from './trial-summary.js';
+
+/**
+ * The race over rows: which trials move up a rung this round, how a rung's result settles a
+ * trial, and which trial is the pick. Decisions only; the tuner does the requests.
+ */
+
+/** A promotion: `trial` is to be evaluated up to rung `to`. */
+export interface Move {
+  trial: LiveTrial;
+  to: number;
+}
+
+/** What choosing this round's promotions needs to know. */
+export interface MoveContext {
+  trials: readonly LiveTrial[];
+  sizes: readonly number[];
+  inferenceBudget: number | undefined;
+  /** Money the plan has left (list prices); Infinity without an optimization budget. */
+  planLeft: number;
+  /** Expected cost of a row when no running trial has rows yet. */
+  fallbackRowCost: number;
+  /** Order among equal scores, lowest first. */
+  tiebreak: (t: LiveTrial) => number;
+}
+
+/**
+ * This round's promotions, and whether the budget held some back.
+ *
+ * Normally: the better half of each rung (successive halving), where the first promotion to the
+ * whole data is contested (see `promotions`), and the money for two whole-data measurements is
+ * kept back from promotions on the lower rungs (see `affordableMoves`).
+ *
+ * In the `endgame` — nothing else can start or move — a trial no longer waits for its rung to
+ * fill: the most advanced (then best) trial that can still win and whose way to the whole data
+ * the money covers moves up, one per round, so the money left finishes one trial instead of
+ * spreading over several that none could finish.
+ */
+export function chooseMoves(ctx: MoveContext, endgame: boolean): { moves: Move[]; held: boolean } {
+  const { trials, sizes, inferenceBudget, planLeft } = ctx;
+  const last = sizes.length - 1;
+  const entries = trials.map((t) => ({ id: t.id, rung: t.rung, scores: t.scores, active: t.state === 'running', tiebreak: ctx.tiebreak(t) }));
+  const all: Move[] = promotions(entries, last, endgame ? { eta: 1 } : { contested: true })
+    .map((m) => ({ trial: trials[m.id] as LiveTrial, to: m.to }))
+    .filter((m) => canStillWin(m.trial, trials, sizes));
+  if (planLeft === Infinity) return { moves: all, held: false };
+  if (endgame) {
+    const finishable = leadersOf(all.map((m) => m.trial)).filter((t) => moveCost({ trial: t, to: last }, sizes, inferenceBudget) <= planLeft);
+    const first = finishable[0];
+    return { moves: all.filter((m) => m.trial === first), held: finishable.length < all.length };
+  }
+  const running = trials.filter((t) => t.state === 'running');
+  const complete = trials.filter((t) => t.state === 'complete').length;
+  const moves = affordableMoves(all, sizes, planLeft, inferenceBudget, {
+    step: finalStepReserve(running, sizes, inferenceBudget, ctx.fallbackRowCost),
+    // the pick wants two trials on the whole data, to compare
+    steps: Math.max(0, 2 - complete),
+    exempt: new Set(leadersOf(running).slice(0, 2)),
+  });
+  return { moves, held: moves.length < all.length };
+}
+
+/**
+ * Racing elimination: a trial whose paired difference with the leader at the same rows is
+ * clearly negative (mean + 2 SE < 0) cannot win and is not promoted. Trials share the row order,
+ * so the comparison is paired: questions that are hard for one config are hard for the other,
+ * and the difference is far less noisy than either score alone.
+ */
+export function canStillWin(t: LiveTrial, trials: readonly LiveTrial[], sizes: readonly number[]): boolean {
+  const rows = sizes[t.rung] as number;
+  const c = t.choice;
+  if (!c || c.index < 0) return true;
+  const rivals = trials.filter((x) => x !== t && x.rung >= t.rung && x.choice?.feasible && x.state !== 'failed');
+  const leader = rivals.sort((a, b) => (b.scores[t.rung] ?? -Infinity) - (a.scores[t.rung] ?? -Infinity) || a.id - b.id)[0];
+  if (!leader?.choice || (leader.scores[t.rung] ?? -Infinity) <= (t.scores[t.rung] ?? -Infinity)) return true;
+  const mine = t.plan.record.scoresAt(rows, c.index);
+  const theirs = leader.plan.record.scoresAt(rows, leader.choice.index);
+  const d = mine.map((x, i) => x - (theirs[i] as number)).filter(Number.isFinite);
+  if (d.length < 2) return true;
+  const mean = d.reduce((a, b) => a + b, 0) / d.length;
+  const variance = d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1);
+  const se = standardError(variance, d.length, Math.max(variance, 1 / d.length));
+  if (mean + 2 * se >= 0) return true;
+  t.state = 'pruned';
+  t.message = `cannot beat trial #${leader.id} on the same ${rows} rows (difference ${mean.toFixed(3)} ± ${se.toFixed(3)})`;
+  return false;
+}
+
+/** Record a trial's result at `rung`: its n, its score there, and whether it goes on. */
+export function settleRung(t: LiveTrial, rung: number, rows: number, last: number, nOpts: NChoiceOptions): void {
+  t.rung = rung;
+  const { choice, overBudget } = assess(t, rows, nOpts);
+  t.choice = choice;
+  t.scores[rung] = choice.feasible ? choice.lcb : -Infinity;
+  if (t.plan.record.failureRate(rows) > 0.5) {
+    t.state = 'failed';
+    t.message = t.plan.record.errors[0]?.message ?? 'most rows failed';
+  } else if (overBudget) {
+    t.state = 'pruned_budget';
+    t.message = `over the inference budget at every n (cheapest about $${choice.costMean.toPrecision(3)} per instance)`;
+  } else if (rung === last) t.state = 'complete';
+  else if (!choice.feasible) {
+    t.state = 'pruned_budget';
+    t.message = 'no n fits the inference budget with confidence';
+  }
+}
+
+/** The pick: best lower confidence bound among trials measured on all rows; else the deepest. */
+export function pickBest(trials: readonly LiveTrial[], sizes: readonly number[], metric: string, sign: 1 | -1): TrialSummary | null {
+  const candidates = trials.filter((t) => t.rung >= 0 && t.choice?.feasible && t.state !== 'failed');
+  if (candidates.length === 0) return null;
+  const deepest = Math.max(...candidates.map((t) => t.rung));
+  const pool = candidates.filter((t) => t.rung === deepest);
+  pool.sort((a, b) => (b.choice?.lcb ?? -Infinity) - (a.choice?.lcb ?? -Infinity) || (a.choice?.costMean ?? 0) - (b.choice?.costMean ?? 0) || a.id - b.id);
+  const best = pool[0] as LiveTrial;
+  return summarize(best, sizes[best.rung] as number, sizes.at(-1) as number, metric, sign);
+}
