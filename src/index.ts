@@ -67,7 +67,7 @@ export type { Clock } from './util/clock.js';
 export { systemClock } from './util/clock.js';
 
 export { tune } from './tune/tuner.js';
-export type { TunerOptions, TuneResult, StopReason, SearcherFactory } from './tune/tuner.js';
+export type { TunerOptions, TuneResult, StopReason, SearcherFactory, SearcherHints } from './tune/tuner.js';
 export type { TuneEvent } from './tune/tune-events.js';
 export type { TrialSummary, TrialState } from './tune/trial-summary.js';
 export { loadTuneConfig, parseTuneConfig, TUNE_KEYS } from './tune/tune-config.js';

@@ -297,4 +297,3 @@ function reflect(u: number): number {
   if (x > 1) x = 2 - x;
   return x;
 }
-
