@@ -4,10 +4,11 @@
  * autotune's benchmarks: `npm run bench` (builds first) runs every section against the fixture
  * server on 127.0.0.1 and writes a Markdown report.
  *
- *   node bench/run.mjs [--quick | --tiny] [--section NAME[,NAME…]] [--out FILE] [--keep]
+ *   node bench/run.mjs [--quick | --tiny] [--section NAME[,NAME…]] [--seeds N] [--out FILE] [--keep]
  *
- * Sections: overhead, latency, cache, scale, search, tuner. Default output: bench/results.md
- * (full), bench/results-quick.md (--quick), bench/results-tiny.md (--tiny). --keep leaves the
+ * Sections: overhead, latency, cache, scale, search, tuner. --seeds N: search seeds per searcher
+ * and budget. Default output: bench/results.md (full, every section), bench/results-quick.md
+ * (--quick), bench/results-tiny.md (--tiny), bench/results-partial.md (some sections, or --seeds). --keep leaves the
  * temp dir (datasets, caches, profiles) in place. Exit code 1 if a section failed.
  */
 import { execFileSync } from 'node:child_process';
@@ -78,12 +79,13 @@ const { values: flags } = parseArgs({
     section: { type: 'string', multiple: true },
     out: { type: 'string' },
     keep: { type: 'boolean' },
+    seeds: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (flags.help) {
-  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--out FILE] [--keep]\n');
+  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--seeds N] [--out FILE] [--keep]\n');
   process.exit(0);
 }
 if (!existsSync(DIST)) {
@@ -95,8 +97,12 @@ const mode = flags.tiny ? 'tiny' : flags.quick ? 'quick' : 'full';
 const wanted = (flags.section ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 for (const w of wanted) if (!SECTIONS.some((s) => s.id === w)) throw new Error(`unknown section ${w}; known: ${SECTIONS.map((s) => s.id).join(', ')}`);
 const chosen = wanted.length ? SECTIONS.filter((s) => wanted.includes(s.id)) : SECTIONS;
-const out = resolve(flags.out ?? join(ROOT, 'bench', mode === 'full' ? 'results.md' : `results-${mode}.md`));
-const modeFlag = mode === 'full' ? '' : ` --${mode}`;
+const seeds = flags.seeds === undefined ? undefined : Number(flags.seeds);
+if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${flags.seeds}`);
+// A run of some sections, or with more seeds, is not the report: it goes to a file of its own.
+const partial = wanted.length > 0 || seeds !== undefined;
+const out = resolve(flags.out ?? join(ROOT, 'bench', mode === 'full' && !partial ? 'results.md' : `results-${partial ? 'partial' : mode}.md`));
+const modeFlag = `${mode === 'full' ? '' : ` --${mode}`}${seeds !== undefined ? ` --seeds ${seeds}` : ''}`;
 
 const started = performance.now();
 const startLoad = loadavg();
@@ -107,7 +113,7 @@ const server0 = await startServerProcess({ latencyMs: 0 });
 /** @type {BenchContext} */
 const ctx = {
   mode,
-  profile: PROFILES[mode],
+  profile: seeds === undefined ? PROFILES[mode] : { ...PROFILES[mode], search: { ...PROFILES[mode].search, seeds } },
   tmp,
   server0,
   log,

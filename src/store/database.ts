@@ -12,18 +12,18 @@ export type Migration = string;
  * Open (creating if needed) a SQLite file for concurrent use by several processes:
  * WAL journal (readers never block the writer), a generous busy timeout so a second process
  * waits instead of failing with SQLITE_BUSY, NORMAL sync (WAL keeps the file consistent
- * after a crash; at most the last transactions are lost, never the database), and a 2 MB page
- * cache.
+ * after a crash; at most the last transactions are lost, never the database), and a page cache
+ * of `cacheMiB` (default 2).
  */
-export function openDatabase(path: string, migrations: readonly Migration[]): Db {
+export function openDatabase(path: string, migrations: readonly Migration[], options: { cacheMiB?: number } = {}): Db {
   try {
-    return openOnce(path, migrations);
+    return openOnce(path, migrations, options.cacheMiB ?? 2);
   } catch (err) {
     // `autotune cache clear` deleted the file between our open() and our first write (we
     // were waiting on its lock): SQLite refuses to write to an unlinked file. Open again,
     // which finds (or creates) the current file.
     if (!wasMoved(err)) throw err;
-    return openOnce(path, migrations);
+    return openOnce(path, migrations, options.cacheMiB ?? 2);
   }
 }
 
@@ -33,7 +33,7 @@ function wasMoved(err: unknown): boolean {
   return [code(err), code(cause)].some((c) => c === 'SQLITE_READONLY_DBMOVED' || c === 'SQLITE_CANTOPEN');
 }
 
-function openOnce(path: string, migrations: readonly Migration[]): Db {
+function openOnce(path: string, migrations: readonly Migration[], cacheMiB: number): Db {
   let db: Db | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -42,9 +42,10 @@ function openOnce(path: string, migrations: readonly Migration[]): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 15000');
     // better-sqlite3 builds SQLite with a 16 MB page cache per connection, which fills as the
-    // file grows: a 100,000-row run held 2 × 16 MB more at its end than at its start. 2 MB keeps
-    // memory flat in the size of the data; pages beyond it come from the OS's file cache.
-    db.pragma('cache_size = -2000');
+    // file grows: a 100,000-row run held 2 × 16 MB more at its end than at its start. A small
+    // cache keeps memory flat in the size of the data; pages beyond it come from the OS's file
+    // cache (the response cache, which is read, takes a larger one than the usage log).
+    db.pragma(`cache_size = ${-Math.round(cacheMiB * 1024)}`);
   } catch (err) {
     if (db?.open) db.close();
     throw new CacheError(`cannot open database ${path}: ${(err as Error).message}`, {
