@@ -12,18 +12,18 @@ export type Migration = string;
  * Open (creating if needed) a SQLite file for concurrent use by several processes:
  * WAL journal (readers never block the writer), a generous busy timeout so a second process
  * waits instead of failing with SQLITE_BUSY, NORMAL sync (WAL keeps the file consistent
- * after a crash; at most the last transactions are lost, never the database), and a page cache
- * of `cacheMiB` (default 2).
+ * after a crash; at most the last transactions are lost, never the database), and a 2 MB page
+ * cache.
  */
-export function openDatabase(path: string, migrations: readonly Migration[], options: { cacheMiB?: number } = {}): Db {
+export function openDatabase(path: string, migrations: readonly Migration[]): Db {
   try {
-    return openOnce(path, migrations, options.cacheMiB ?? 2);
+    return openOnce(path, migrations);
   } catch (err) {
     // `autotune cache clear` deleted the file between our open() and our first write (we
     // were waiting on its lock): SQLite refuses to write to an unlinked file. Open again,
     // which finds (or creates) the current file.
     if (!wasMoved(err)) throw err;
-    return openOnce(path, migrations, options.cacheMiB ?? 2);
+    return openOnce(path, migrations);
   }
 }
 
@@ -33,7 +33,7 @@ function wasMoved(err: unknown): boolean {
   return [code(err), code(cause)].some((c) => c === 'SQLITE_READONLY_DBMOVED' || c === 'SQLITE_CANTOPEN');
 }
 
-function openOnce(path: string, migrations: readonly Migration[], cacheMiB: number): Db {
+function openOnce(path: string, migrations: readonly Migration[]): Db {
   let db: Db | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -46,7 +46,7 @@ function openOnce(path: string, migrations: readonly Migration[], cacheMiB: numb
     // cache keeps memory flat in the size of the data; pages beyond it come from the OS's file
     // cache (a 30,000-row cached re-run, 8 MB of cache file: 2 MB and 16 MB read equally fast
     // here, 13.3k-16.1k rows/s both, 4 runs each).
-    db.pragma(`cache_size = ${-Math.round(cacheMiB * 1024)}`);
+    db.pragma('cache_size = -2048');
   } catch (err) {
     if (db?.open) db.close();
     throw new CacheError(`cannot open database ${path}: ${(err as Error).message}`, {

@@ -68,13 +68,11 @@ describe('SqliteResponseCache', () => {
   });
 
   it('keeps SQLite\'s page cache small (better-sqlite3 builds it with 16 MB), so memory does not grow with the file', () => {
-    for (const [options, pages] of [[{}, -2048], [{ cacheMiB: 8 }, -8192]] as const) {
-      const db = openDatabase(join(tmp(), `x${pages}.sqlite`), [], options);
-      try {
-        expect(db.pragma('cache_size', { simple: true })).toBe(pages);
-      } finally {
-        db.close();
-      }
+    const db = openDatabase(join(tmp(), 'x.sqlite'), []);
+    try {
+      expect(db.pragma('cache_size', { simple: true })).toBe(-2048);
+    } finally {
+      db.close();
     }
   });
 
