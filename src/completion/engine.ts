@@ -7,6 +7,7 @@ import { resolvePrice, type Price, type PriceTable } from '../pricing/price-tabl
 import type { CachedSample, ResponseCache } from '../store/response-cache.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { buildRequest, cacheIdentity, type BuiltRequest } from './build-request.js';
+import { CacheLoader, type Defer } from './cache-loader.js';
 import { defaultEndpoint, resolveEndpoint, type ResolvedEndpoint } from './config-list.js';
 import type { Env } from './env-refs.js';
 import type { EngineEvent } from './engine-events.js';
@@ -68,6 +69,8 @@ export interface EngineDeps {
   defaultMaxTokens?: number;
   /** How long an endpoint that refused connections is skipped (ms). */
   downCooldownMs?: number;
+  /** When batched cache lookups are read (default: setImmediate; see CacheLoader). */
+  defer?: Defer;
 }
 
 /**
@@ -85,12 +88,14 @@ export class CompletionEngine {
   private readonly warnedPrices = new Set<string>();
   private readonly resolved = new WeakMap<EndpointConfig, Map<number, ResolvedEndpoint>>();
   private readonly unlimited = new WeakSet<AbortSignal>();
+  private readonly loader: CacheLoader | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.transport = deps.transport ?? new OpenAITransport();
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
     this.pool = deps.pool ?? new RequestPool(8, () => this.clock.now());
+    this.loader = deps.cache ? new CacheLoader(deps.cache, deps.defer) : undefined;
   }
 
   /** Make one completion. See CreateOptions; throws ProviderError when every config fails. */
@@ -210,7 +215,7 @@ export class CompletionEngine {
     const model = String(request.body.model);
     const n = Number(request.body.n ?? 1);
     const price = this.priceOf(model, endpoint);
-    const cached = cache && useCache ? cache.get(key, n) : [];
+    const cached = cache && useCache && this.loader ? await this.loader.load(key, n) : [];
     let fresh: CachedSample[] = [];
     let paid = 0;
     let promptTokens = cached[0]?.promptTokens ?? 0;

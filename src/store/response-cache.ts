@@ -22,6 +22,8 @@ export interface CachedSample {
 export interface ResponseCache {
   /** The first `n` samples stored under `key` (fewer if fewer are stored). */
   get(key: string, n: number): CachedSample[];
+  /** `get` for many keys in one read (optional: callers fall back to `get`). */
+  getMany?(requests: ReadonlyArray<{ key: string; n: number }>): CachedSample[][];
   /** Append samples under `key` (after any already stored), atomically. */
   append(key: string, request: unknown, samples: readonly CachedSample[]): void;
   /** Number of distinct request keys and samples. */
@@ -60,6 +62,8 @@ export interface LookupCounts {
   read: number;
   /** Misses answered from memory: the key is in no stored request, and no other connection has written since that was known. */
   skipped: number;
+  /** Statements that read samples (a `getMany` reads many keys with one). */
+  queries: number;
 }
 
 /** Misses read from the database before the index of stored keys is built (doubled each time another connection invalidates it). */
@@ -82,7 +86,7 @@ export class SqliteResponseCache implements ResponseCache {
   private index: { hashes: Set<number>; version: number } | undefined;
   private misses = 0;
   private missesBeforeIndex = MISSES_BEFORE_INDEX;
-  readonly lookups: LookupCounts = { read: 0, skipped: 0 };
+  readonly lookups: LookupCounts = { read: 0, skipped: 0, queries: 0 };
 
   constructor(readonly path: string) {}
 
@@ -104,14 +108,36 @@ export class SqliteResponseCache implements ResponseCache {
       return [];
     }
     this.lookups.read++;
+    this.lookups.queries++;
     const rows = this.s.selectSamples.all(key, n);
-    if (rows.length === 0 && ++this.misses >= this.missesBeforeIndex && !this.index) this.buildIndex();
-    return rows.map((r) => ({
-      model: r.model,
-      promptTokens: r.prompt_tokens,
-      completionTokens: r.completion_tokens,
-      choice: JSON.parse(r.choice) as Record<string, unknown>,
-    }));
+    if (rows.length === 0) this.noteMiss();
+    return rows.map(toSample);
+  }
+
+  private noteMiss(): void {
+    if (++this.misses >= this.missesBeforeIndex && !this.index) this.buildIndex();
+  }
+
+  getMany(requests: ReadonlyArray<{ key: string; n: number }>): CachedSample[][] {
+    if (!this.handle && !existsSync(this.path)) return requests.map(() => []);
+    const wanted = new Map<string, number>();
+    for (const { key, n } of requests) {
+      if (this.knownAbsent(key)) this.lookups.skipped++;
+      else wanted.set(key, Math.max(wanted.get(key) ?? 0, n));
+    }
+    const stored = new Map<string, SampleRow[]>();
+    if (wanted.size > 0) {
+      this.lookups.read += wanted.size;
+      this.lookups.queries++;
+      const rows = this.s.selectMany.all(JSON.stringify([...wanted.keys()]), Math.max(...wanted.values()));
+      for (const r of rows) {
+        const list = stored.get(r.key);
+        if (list) list.push(r);
+        else stored.set(r.key, [r]);
+      }
+      for (const key of wanted.keys()) if (!stored.has(key)) this.noteMiss();
+    }
+    return requests.map(({ key, n }) => (stored.get(key) ?? []).slice(0, n).map(toSample));
   }
 
   append(key: string, request: unknown, samples: readonly CachedSample[]): void {
@@ -156,6 +182,19 @@ export class SqliteResponseCache implements ResponseCache {
   }
 }
 
+/** A stored sample as read. */
+interface SampleRow {
+  key: string;
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  choice: string;
+}
+
+function toSample(r: Omit<SampleRow, 'key'>): CachedSample {
+  return { model: r.model, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, choice: JSON.parse(r.choice) as Record<string, unknown> };
+}
+
 /** FNV-1a, 32 bits: a small-integer stand-in for a key in the in-memory index. */
 function keyHash(key: string): number {
   let h = 0x811c9dc5;
@@ -179,7 +218,11 @@ function prepare(db: Db) {
     let idx = countSamples.get(key)?.c ?? 0;
     for (const s of samples) insertSample.run(key, idx++, s.model, s.promptTokens, s.completionTokens, JSON.stringify(s.choice));
   });
+  // many keys in one statement: the keys as one JSON array, each read up to the largest n asked
+  const selectMany = db.prepare<[string, number], SampleRow>(
+    'SELECT key, model, prompt_tokens, completion_tokens, choice FROM samples WHERE key IN (SELECT value FROM json_each(?)) AND idx < ? ORDER BY key, idx',
+  );
   const selectKeys = db.prepare('SELECT DISTINCT key FROM samples').pluck();
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  return { db, selectSamples, appendTx, selectKeys, dataVersion };
+  return { db, selectSamples, selectMany, appendTx, selectKeys, dataVersion };
 }

@@ -110,6 +110,20 @@ describe('cost and cache', () => {
     expect(server().stats().requests).toBe(2);
   });
 
+  it('reads the cache for concurrent requests together: one statement for the lot, the same answers', async () => {
+    const { e, cache } = engine();
+    const contexts = Array.from({ length: 24 }, (_, i) => ({ problem: `What is ${i} + ${i}?` }));
+    const params = { model: 'gpt-3.5-turbo', prompt: '{problem}', n: 2 };
+    const first = await Promise.all(contexts.map((context) => e.create({ params, context })));
+    expect(server().stats().requests).toBe(24);
+    const queries = cache.lookups.queries;
+    const again = await Promise.all(contexts.map((context) => e.create({ params, context })));
+    expect(cache.lookups.queries).toBe(queries + 1);
+    expect(again.map((r) => r.choices)).toEqual(first.map((r) => r.choices));
+    expect(again.every((r) => r.cached && r.paid === 0)).toBe(true);
+    expect(server().stats().requests).toBe(24);
+  });
+
   it('serves a repeated request from the cache without a new request', async () => {
     const { e, usage } = engine();
     const params = { model: 'gpt-3.5-turbo', prompt: cot, n: 3, temperature: 0.8 };

@@ -76,6 +76,31 @@ describe('SqliteResponseCache', () => {
     }
   });
 
+  it('getMany answers each request as get does, in one statement', () => {
+    const cache = SqliteResponseCache.open(tmp(), '41');
+    expect(cache.getMany([{ key: 'a', n: 1 }])).toEqual([[]]); // no file yet
+    cache.append('a', {}, [sample('a0'), sample('a1'), sample('a2')]);
+    cache.append('b', {}, [sample('b0')]);
+    const requests = [
+      { key: 'a', n: 2 },
+      { key: 'missing', n: 3 },
+      { key: 'b', n: 5 },
+      { key: 'a', n: 3 },
+      { key: 'a', n: 1 },
+    ];
+    const queries = cache.lookups.queries;
+    const many = cache.getMany(requests);
+    expect(cache.lookups.queries).toBe(queries + 1);
+    expect(many).toEqual(requests.map((r) => cache.get(r.key, r.n)));
+    expect(many.map(texts)).toEqual([['a0', 'a1'], [], ['b0'], ['a0', 'a1', 'a2'], ['a0']]);
+    // misses count towards the index like get's, and known-absent keys are then not read
+    cache.getMany(Array.from({ length: 40 }, (_, i) => ({ key: `missing-${i}`, n: 1 })));
+    const skipped = cache.lookups.skipped;
+    expect(cache.getMany([{ key: 'missing-x', n: 1 }, { key: 'b', n: 1 }]).map(texts)).toEqual([[], ['b0']]);
+    expect(cache.lookups.skipped).toBe(skipped + 1);
+    cache.close();
+  });
+
   it('creates no file for lookups alone', () => {
     const root = tmp();
     const cache = SqliteResponseCache.open(root, '41');
