@@ -59,7 +59,7 @@ export { loadRequestConfig } from './config/load-request-config.js';
 export type { RequestConfigFile } from './config/load-request-config.js';
 export { runCreate } from './ops/create-op.js';
 export type { CreateInput } from './ops/create-op.js';
-export { streamDataset, loadDataset, checkFields } from './config/load-dataset.js';
+export { streamDataset, streamDatasetBatches, loadDataset, checkFields } from './config/load-dataset.js';
 export type { DatasetRow, StreamDatasetOptions, LoadDatasetOptions, LoadedDataset } from './config/load-dataset.js';
 export { runTest } from './ops/test-op.js';
 export type { TestInput, TestReport, TestEvent, InstanceResult, InstanceFailure } from './ops/test-op.js';

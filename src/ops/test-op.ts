@@ -5,7 +5,7 @@ import type { EngineEvent } from '../completion/engine-events.js';
 import type { Env } from '../completion/env-refs.js';
 import type { SpendGuard } from '../completion/spend-guard.js';
 import type { EndpointConfig, RequestParams } from '../completion/types.js';
-import { checkFields, streamDataset, type DatasetRow } from '../config/load-dataset.js';
+import { checkFields, streamDatasetBatches, type DatasetRow } from '../config/load-dataset.js';
 import { openRunContext, type RunContext, type RunOptions } from '../context.js';
 import type { AggregationMethod } from '../evaluate/aggregators.js';
 import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap.js';
@@ -110,9 +110,9 @@ export interface TestReport {
 export async function runTest(input: TestInput): Promise<TestReport> {
   const plan = await planTest(input);
   const dataName = typeof input.data === 'string' ? userPath(input.cwd, input.data) : '<rows>';
-  const rows = (): AsyncIterable<DatasetRow> => readRows(input.data, dataName, plan.requiredFields, input.limit);
+  const batches = (): AsyncIterable<DatasetRow[]> => readRowBatches(input.data, dataName, plan.requiredFields, input.limit);
   let total = 0;
-  for await (const _ of rows()) total++; // validation pass: a bad row fails before anything is spent
+  for await (const batch of batches()) total += batch.length; // validation pass: a bad row fails before anything is spent
   if (input.signal?.aborted) throw new AbortedError('the test was interrupted before it started');
   // the results file first: a bad path fails before the cache is even opened
   const writer = input.resultsFile ? await AtomicJsonlWriter.open(userPath(input.cwd, input.resultsFile)) : undefined;
@@ -122,7 +122,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
     const tally = new TestTally();
     const results: InstanceResult[] | undefined = input.returnResults ? [] : undefined;
     input.onEvent?.({ type: 'start', total, data: dataName });
-    const stopped = await runRows({ rows: rows(), engine: ctx.engine, plan, input, dataName, total, tally }, async (result) => {
+    const stopped = await runRows({ rows: eachRow(batches()), engine: ctx.engine, plan, input, dataName, total, tally }, async (result) => {
       if (writer) await writer.write(resultLine(result));
       results?.push(result);
     });
@@ -229,30 +229,39 @@ function summarize(tally: TestTally, plan: TestPlan, input: TestInput, total: nu
   };
 }
 
-async function* readRows(
+/** The rows to test, a chunk at a time (see streamDatasetBatches), the first `limit` only. */
+async function* readRowBatches(
   data: string | readonly Record<string, unknown>[],
   name: string,
   requiredFields: readonly string[],
   limit: number | undefined,
-): AsyncGenerator<DatasetRow> {
-  const max = limit ?? Infinity;
-  if (max < 1) return;
-  let count = 0;
+): AsyncGenerator<DatasetRow[]> {
+  let left = limit ?? Infinity;
+  if (left < 1) return;
   if (typeof data === 'string') {
-    for await (const item of streamDataset(name, { requiredFields })) {
-      yield item;
-      if (++count >= max) return;
+    for await (const batch of streamDatasetBatches(name, { requiredFields })) {
+      const taken = batch.length <= left ? batch : batch.slice(0, left);
+      left -= taken.length;
+      yield taken;
+      if (left <= 0) return;
     }
     return;
   }
   if (data.length === 0) throw new DatasetError('the data has no rows', { file: name, code: 'E_DATASET_EMPTY' });
+  const items: DatasetRow[] = [];
   for (const [i, row] of data.entries()) {
+    if (items.length >= left) break;
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
       throw new DatasetError(`row ${i} is not an object`, { file: name, line: i + 1, code: 'E_DATASET_ROW' });
     }
     const item = { row, line: i + 1 };
     checkFields(item, requiredFields, name);
-    yield item;
-    if (++count >= max) return;
+    items.push(item);
   }
+  yield items;
+}
+
+/** One row at a time, out of batches. */
+async function* eachRow(batches: AsyncIterable<DatasetRow[]>): AsyncGenerator<DatasetRow> {
+  for await (const batch of batches) yield* batch;
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatasetError, loadDataset, streamDataset, type DatasetRow } from '../../src/index.js';
+import { DatasetError, loadDataset, streamDataset, streamDatasetBatches, type DatasetRow } from '../../src/index.js';
 import { useTempDir } from '../helpers/fixture.js';
 
 const tmp = useTempDir('autotune-dataset-');
@@ -99,6 +99,33 @@ describe('streamDataset', () => {
     let seen = 0;
     for await (const _ of streamDataset(path)) if (++seen === 10) break;
     expect(seen).toBe(10);
+  });
+});
+
+describe('streamDatasetBatches', () => {
+  it('yields the same rows as streamDataset, a chunk at a time', async () => {
+    const text = Array.from({ length: 30000 }, (_, i) => JSON.stringify({ id: i, pad: 'x'.repeat(20) })).join('\n');
+    const path = file('big.jsonl', text);
+    const batches: DatasetRow[][] = [];
+    for await (const batch of streamDatasetBatches(path, { requiredFields: ['id'] })) batches.push(batch);
+    expect(batches.length).toBeGreaterThan(1); // ~1 MB of JSONL, read 256 KiB at a time
+    expect(batches.flat()).toEqual(await collect(path));
+  });
+
+  it('hands out the rows before a bad one first, so a caller that stops early never meets it', async () => {
+    const path = file('late.jsonl', '{"a": 1}\n{"a": 2}\n{"a": 3}\n{"a": oops}\n');
+    const seen: unknown[] = [];
+    const err = await failure(
+      (async () => {
+        for await (const batch of streamDatasetBatches(path)) seen.push(...batch.map((b) => b.row.a));
+      })(),
+    );
+    expect(seen).toEqual([1, 2, 3]);
+    expect(err.line).toBe(4);
+    expect((await loadDataset(path, { limit: 2 })).rows).toEqual([{ a: 1 }, { a: 2 }]);
+    const fields = file('late-field.jsonl', '{"p": 1}\n{"p": 2}\n{"q": 3}\n');
+    expect((await loadDataset(fields, { requiredFields: ['p'], limit: 2 })).rows).toHaveLength(2);
+    await expect(loadDataset(fields, { requiredFields: ['p'] })).rejects.toMatchObject({ line: 3, field: 'p' });
   });
 });
 
