@@ -121,8 +121,9 @@ export class SqliteResponseCache implements ResponseCache {
   getMany(requests: ReadonlyArray<{ key: string; n: number }>): CachedSample[][] {
     if (!this.handle && !existsSync(this.path)) return requests.map(() => []);
     const wanted = new Map<string, number>();
+    const hashes = this.currentIndex(); // once for the batch
     for (const { key, n } of requests) {
-      if (this.knownAbsent(key)) this.lookups.skipped++;
+      if (hashes && !hashes.has(keyHash(key))) this.lookups.skipped++;
       else wanted.set(key, Math.max(wanted.get(key) ?? 0, n));
     }
     const stored = new Map<string, SampleRow[]>();
@@ -161,16 +162,22 @@ export class SqliteResponseCache implements ResponseCache {
 
   /** True when the index shows the key is stored nowhere, and is still current. */
   private knownAbsent(key: string): boolean {
+    const hashes = this.currentIndex();
+    return hashes !== undefined && !hashes.has(keyHash(key));
+  }
+
+  /** The index of stored keys, if there is one and no other connection has written since. */
+  private currentIndex(): Set<number> | undefined {
     const index = this.index;
-    if (!index) return false;
+    if (!index) return undefined;
     if (this.s.dataVersion.get() !== index.version) {
       // another connection wrote (or cleared): the index may be stale
       this.index = undefined;
       this.misses = 0;
       this.missesBeforeIndex *= 2;
-      return false;
+      return undefined;
     }
-    return !index.hashes.has(keyHash(key));
+    return index.hashes;
   }
 
   private buildIndex(): void {
