@@ -240,15 +240,18 @@ export class CompletionEngine {
           // another process sharing the cache may store these samples while this one waits for
           // a slot: look again before paying for them twice
           stillNeeded: cache && useCache ? () => cache.get(key, n).length < n : undefined,
+          // stored the moment it arrives: another process sharing the cache then finds it
+          onAnswer: (raw) => {
+            fresh = splitSamples(raw, model).slice(0, missing);
+            if (cache) cache.append(key, identity, fresh);
+          },
         },
       );
       if (!answer) return this.fetchSamples(endpoint, request, key, identity, cache, useCache, opts); // now in the cache
-      fresh = splitSamples(answer.raw, model).slice(0, missing);
       paid = answer.cost;
       promptTokens = answer.raw.usage?.prompt_tokens ?? promptTokens;
       id = answer.raw.id ?? id;
       created = answer.raw.created ?? created;
-      if (cache) cache.append(key, identity, fresh);
     }
     const samples = [...cached, ...fresh];
     const completionTokens = samples.reduce((a, s) => a + s.completionTokens, 0);

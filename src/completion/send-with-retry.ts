@@ -42,11 +42,13 @@ export interface SendParams {
   /** Longest answer to reserve for when max_tokens is not set. */
   defaultMaxTokens: number;
   /**
-   * Asked once a slot is held, before each attempt that had to wait (for a slot, or after a
-   * failed attempt): false means the request is no longer needed (another process sharing the
-   * cache stored the answer meanwhile), and `sendWithRetry` returns null without sending.
+   * Asked once a slot is held, before each attempt is sent: false means the request is no
+   * longer needed (another process sharing the cache stored the answer while this one waited),
+   * and `sendWithRetry` returns null without sending.
    */
   stillNeeded?: (() => boolean) | undefined;
+  /** Given the answer the moment it arrives, before it is recorded (the engine stores its samples). */
+  onAnswer?: ((raw: RawCompletion) => void) | undefined;
 }
 
 /**
@@ -63,10 +65,8 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
   const model = String(p.request.body.model);
   const n = Number(p.request.body.n ?? 1);
   for (let attempt = 0; ; attempt++) {
-    // the caller looked in the cache just before the first attempt: look again only after a wait
-    const waits = attempt > 0 || deps.pool.active >= deps.pool.limit;
     const release = await deps.pool.acquire(p.signal);
-    if (waits && p.stillNeeded && !p.stillNeeded()) {
+    if (p.stillNeeded && !p.stillNeeded()) {
       release();
       return null;
     }
@@ -82,15 +82,9 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
     }
     const t0 = clock.now();
     const epoch = deps.pool.epoch; // a 429 for this request cuts the window only if no cut came since
+    let raw: RawCompletion;
     try {
-      const raw = await deps.transport.send(p.endpoint, p.request, { timeoutMs: p.policy.requestTimeoutMs, signal: p.signal });
-      const usage = { prompt_tokens: raw.usage?.prompt_tokens ?? 0, completion_tokens: raw.usage?.completion_tokens ?? 0 };
-      const cost = p.price ? costOf(usage, p.price) : 0;
-      reservation?.commit(cost);
-      deps.pool.onSuccess();
-      const latencyMs = clock.now() - t0;
-      record(deps, p, { model: raw.model ?? model, n, ...usage, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
-      return { raw, cost, attempts: attempt + 1, latencyMs };
+      raw = await deps.transport.send(p.endpoint, p.request, { timeoutMs: p.policy.requestTimeoutMs, signal: p.signal });
     } catch (err) {
       release(); // never hold a slot while backing off
       reservation?.release();
@@ -104,6 +98,26 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
       deps.onEvent?.({ type: 'retry', configId: p.endpoint.index, endpoint: p.endpoint.label, kind: failure.kind, attempt: attempt + 1, delayMs: Math.round(delay) });
       await clock.sleep(delay, p.signal).catch(() => undefined);
       if (p.signal?.aborted) throw new AttemptError('aborted', 'request aborted');
+      continue;
+    }
+    // Answered: the money first, then the answer to the caller's store (so that another process
+    // sharing the cache finds it as soon as possible), then the bookkeeping. A failure to store
+    // is the caller's error, never a failed attempt: the answer was paid for.
+    try {
+      const usage = { prompt_tokens: raw.usage?.prompt_tokens ?? 0, completion_tokens: raw.usage?.completion_tokens ?? 0 };
+      const cost = p.price ? costOf(usage, p.price) : 0;
+      reservation?.commit(cost);
+      deps.pool.onSuccess();
+      const latencyMs = clock.now() - t0;
+      let storeFailure: { error: unknown } | undefined;
+      try {
+        p.onAnswer?.(raw);
+      } catch (error) {
+        storeFailure = { error };
+      }
+      record(deps, p, { model: raw.model ?? model, n, ...usage, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
+      if (storeFailure) throw storeFailure.error; // recorded first: the call was paid for
+      return { raw, cost, attempts: attempt + 1, latencyMs };
     } finally {
       release();
     }

@@ -4,6 +4,7 @@ import {
   BudgetLedger,
   CompletionEngine,
   ConfigError,
+  CacheError,
   ProviderError,
   BudgetError,
   SqliteResponseCache,
@@ -122,6 +123,31 @@ describe('cost and cache', () => {
     expect(again.map((r) => r.choices)).toEqual(first.map((r) => r.choices));
     expect(again.every((r) => r.cached && r.paid === 0)).toBe(true);
     expect(server().stats().requests).toBe(24);
+  });
+
+  it('stores an answer the moment it arrives, before recording it; a failure to store is not retried, and the paid call is recorded', async () => {
+    const real = new SqliteResponseCache(join(tmp(), 'cache.sqlite'));
+    const storedWhenRecorded: number[] = [];
+    const e = new CompletionEngine({
+      env: fixtureEnv(server()),
+      cache: real,
+      usage: { record: (r) => void (r.outcome !== 'failed' && !r.cached && storedWhenRecorded.push(real.get(r.request_key, 10).length)) },
+    });
+    await e.create({ params: { model: 'gpt-3.5-turbo', prompt: cot, n: 3 }, context: { problem } });
+    expect(storedWhenRecorded).toEqual([3]);
+
+    const usage: UsageRecord[] = [];
+    const failing = new CompletionEngine({
+      env: fixtureEnv(server()),
+      cache: { get: (k, n) => real.get(k, n), append: () => { throw new CacheError('cannot write to the cache: disk full'); }, stats: () => real.stats(), close: () => real.close() },
+      usage: { record: (r) => usage.push(r) },
+      retry: { baseDelayMs: 10, maxDelayMs: 100 },
+    });
+    server().resetStats();
+    await expect(failing.create({ params: { model: 'gpt-3.5-turbo', prompt: 'other {problem}' }, context: { problem } })).rejects.toBeInstanceOf(CacheError);
+    expect(server().stats().requests).toBe(1);
+    expect(usage.map((u) => [u.outcome, u.cost > 0])).toEqual([['ok', true]]);
+    real.close();
   });
 
   it('serves a repeated request from the cache without a new request', async () => {
