@@ -108,13 +108,15 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
       const cost = p.price ? costOf(usage, p.price) : 0;
       reservation?.commit(cost);
       deps.pool.onSuccess();
-      const latencyMs = clock.now() - t0;
       let storeFailure: { error: unknown } | undefined;
       try {
         p.onAnswer?.(raw);
       } catch (error) {
         storeFailure = { error };
       }
+      // taken with the record's time, so that time − latency_ms is when the request was sent
+      // (storing may wait for another process's write)
+      const latencyMs = clock.now() - t0;
       record(deps, p, { model: raw.model ?? model, n, ...usage, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
       if (storeFailure) throw storeFailure.error; // recorded first: the call was paid for
       return { raw, cost, attempts: attempt + 1, latencyMs };
