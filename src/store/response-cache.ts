@@ -101,24 +101,11 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   get(key: string, n: number): CachedSample[] {
-    // reading never creates the file: a run that only fails leaves no cache behind
-    if (!this.handle && !existsSync(this.path)) return [];
-    if (this.knownAbsent(key)) {
-      this.lookups.skipped++;
-      return [];
-    }
-    this.lookups.read++;
-    this.lookups.queries++;
-    const rows = this.s.selectSamples.all(key, n);
-    if (rows.length === 0) this.noteMiss();
-    return rows.map(toSample);
-  }
-
-  private noteMiss(): void {
-    if (++this.misses >= this.missesBeforeIndex && !this.index) this.buildIndex();
+    return this.getMany([{ key, n }])[0] as CachedSample[];
   }
 
   getMany(requests: ReadonlyArray<{ key: string; n: number }>): CachedSample[][] {
+    // reading never creates the file: a run that only fails leaves no cache behind
     if (!this.handle && !existsSync(this.path)) return requests.map(() => []);
     const wanted = new Map<string, number>();
     const hashes = this.currentIndex(); // once for the batch
@@ -130,7 +117,9 @@ export class SqliteResponseCache implements ResponseCache {
     if (wanted.size > 0) {
       this.lookups.read += wanted.size;
       this.lookups.queries++;
-      const rows = this.s.selectMany.all(JSON.stringify([...wanted.keys()]), Math.max(...wanted.values()));
+      const [only] = wanted;
+      // one key: the plain statement; more: all of them in one (the keys as a JSON array)
+      const rows = wanted.size === 1 && only ? this.s.selectSamples.all(only[0], only[1]) : this.s.selectMany.all(JSON.stringify([...wanted.keys()]), Math.max(...wanted.values()));
       for (const r of rows) {
         const list = stored.get(r.key);
         if (list) list.push(r);
@@ -139,6 +128,10 @@ export class SqliteResponseCache implements ResponseCache {
       for (const key of wanted.keys()) if (!stored.has(key)) this.noteMiss();
     }
     return requests.map(({ key, n }) => (stored.get(key) ?? []).slice(0, n).map(toSample));
+  }
+
+  private noteMiss(): void {
+    if (++this.misses >= this.missesBeforeIndex && !this.index) this.buildIndex();
   }
 
   append(key: string, request: unknown, samples: readonly CachedSample[]): void {
@@ -158,12 +151,6 @@ export class SqliteResponseCache implements ResponseCache {
     if (this.handle?.db.open) this.handle.db.close();
     this.handle = undefined;
     this.index = undefined;
-  }
-
-  /** True when the index shows the key is stored nowhere, and is still current. */
-  private knownAbsent(key: string): boolean {
-    const hashes = this.currentIndex();
-    return hashes !== undefined && !hashes.has(keyHash(key));
   }
 
   /** The index of stored keys, if there is one and no other connection has written since. */
@@ -198,7 +185,7 @@ interface SampleRow {
   choice: string;
 }
 
-function toSample(r: Omit<SampleRow, 'key'>): CachedSample {
+function toSample(r: SampleRow): CachedSample {
   return { model: r.model, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, choice: JSON.parse(r.choice) as Record<string, unknown> };
 }
 
@@ -212,9 +199,7 @@ function keyHash(key: string): number {
 type Statements = ReturnType<typeof prepare>;
 
 function prepare(db: Db) {
-  const selectSamples = db.prepare<[string, number], { model: string; prompt_tokens: number; completion_tokens: number; choice: string }>(
-    'SELECT model, prompt_tokens, completion_tokens, choice FROM samples WHERE key = ? ORDER BY idx LIMIT ?',
-  );
+  const selectSamples = db.prepare<[string, number], SampleRow>('SELECT key, model, prompt_tokens, completion_tokens, choice FROM samples WHERE key = ? ORDER BY idx LIMIT ?');
   const countSamples = db.prepare<[string], { c: number }>('SELECT COALESCE(MAX(idx) + 1, 0) AS c FROM samples WHERE key = ?');
   const insertSample = db.prepare('INSERT INTO samples (key, idx, model, prompt_tokens, completion_tokens, choice) VALUES (?, ?, ?, ?, ?, ?)');
   // Appending reads the current count and writes after it inside one IMMEDIATE transaction,
