@@ -66,12 +66,11 @@ export async function* streamDatasetBatches(file: string, opts: StreamDatasetOpt
   let count = 0;
   const source = file.toLowerCase().endsWith('.json') && (await startsWithBracket(file)) ? readJsonArray(file) : readJsonLines(file);
   for await (const batch of source) {
-    // the rows before a bad one are handed out first, as row by row (a caller may stop before it)
-    const bad = required.length === 0 ? -1 : batch.findIndex((item) => !hasFields(item.row, required));
-    const good = bad < 0 ? batch : batch.slice(0, bad);
-    count += good.length;
-    if (good.length > 0) yield good;
-    if (bad >= 0) checkFields(batch[bad] as DatasetRow, required, file);
+    const checked = required.length === 0 ? [batch] : rowsUntilError(batch, (item) => (checkFields(item, required, file), item));
+    for (const rows of checked) {
+      count += rows.length;
+      if (rows.length > 0) yield rows;
+    }
   }
   if (count === 0) throw new DatasetError(`dataset ${file} has no rows`, { file, code: 'E_DATASET_EMPTY', hint: ROW_HINT });
 }
@@ -179,21 +178,10 @@ async function* readLines(file: string): AsyncGenerator<Array<{ text: string; li
 
 async function* readJsonLines(file: string): AsyncGenerator<DatasetRow[]> {
   for await (const lines of readLines(file)) {
-    const rows: DatasetRow[] = [];
-    for (const { text, line } of lines) {
+    yield* rowsUntilError(lines, ({ text, line }) => {
       const trimmed = text.trim();
-      if (trimmed === '') continue;
-      let row: Record<string, unknown>;
-      try {
-        row = asObject(parseLine(trimmed, file, line), file, line);
-      } catch (err) {
-        // the rows before a bad line are handed out first, as row by row (a caller may stop before it)
-        if (rows.length > 0) yield rows;
-        throw err;
-      }
-      rows.push({ row, line });
-    }
-    yield rows;
+      return trimmed === '' ? undefined : { row: asObject(parseLine(trimmed, file, line), file, line), line };
+    });
   }
 }
 
@@ -212,17 +200,25 @@ async function* readJsonArray(file: string): AsyncGenerator<DatasetRow[]> {
   }
   if (!Array.isArray(value)) throw new DatasetError('a .json dataset must hold an array of objects', { file, line: 1, code: 'E_DATASET_JSON', hint: ROW_HINT });
   const lines = topLevelElements(text).map((e) => e.line);
+  yield* rowsUntilError(value.entries(), ([i, element]) => ({ row: asObject(element, file, lines[i] ?? 1), line: lines[i] ?? 1 }));
+}
+
+/**
+ * Turn items into rows (undefined: skip the item) as one batch. When an item fails, the rows
+ * before it come out first, then the error: as row by row, a caller that stops early (--limit)
+ * never meets a bad row further on.
+ */
+function* rowsUntilError<T>(items: Iterable<T>, toRow: (item: T) => DatasetRow | undefined): Generator<DatasetRow[]> {
   const rows: DatasetRow[] = [];
-  for (const [i, element] of value.entries()) {
-    const line = lines[i] ?? 1;
-    let row: Record<string, unknown>;
+  for (const item of items) {
+    let row: DatasetRow | undefined;
     try {
-      row = asObject(element, file, line);
+      row = toRow(item);
     } catch (err) {
-      if (rows.length > 0) yield rows; // the good rows first, as for JSONL
+      if (rows.length > 0) yield rows;
       throw err;
     }
-    rows.push({ row, line });
+    if (row) rows.push(row);
   }
   yield rows;
 }
@@ -233,11 +229,6 @@ function parseLine(text: string, file: string, line: number): unknown {
   } catch (err) {
     throw new DatasetError(`not valid JSON (${(err as Error).message}): ${snippet(text)}`, { file, line, code: 'E_DATASET_JSON', hint: ROW_HINT });
   }
-}
-
-function hasFields(row: Record<string, unknown>, required: readonly string[]): boolean {
-  for (const field of required) if (!hasField(row, field)) return false;
-  return true;
 }
 
 function asObject(value: unknown, file: string, line: number): Record<string, unknown> {
