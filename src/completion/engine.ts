@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { AbortedError, BudgetError, ConfigError, ProviderError, type AttemptFailure } from '../errors.js';
 import { hashOf } from '../util/canonical-json.js';
+import { extend } from '../util/extend.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { costOf } from '../pricing/cost.js';
 import { resolvePrice, type Price, type PriceTable } from '../pricing/price-table.js';
@@ -89,6 +90,8 @@ export class CompletionEngine {
   private readonly resolved = new WeakMap<EndpointConfig, Map<number, ResolvedEndpoint>>();
   private readonly unlimited = new WeakSet<AbortSignal>();
   private readonly loader: CacheLoader | undefined;
+  /** The list used when neither the call nor the engine names one (made once: resolving is cached per entry object). */
+  private defaultList: readonly EndpointConfig[] | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.transport = deps.transport ?? new OpenAITransport();
@@ -108,7 +111,7 @@ export class CompletionEngine {
       setMaxListeners(0, opts.signal);
       this.unlimited.add(opts.signal);
     }
-    const list = opts.configList ?? this.deps.configList ?? [defaultEndpoint(this.deps.env)];
+    const list = opts.configList ?? this.deps.configList ?? (this.defaultList ??= [defaultEndpoint(this.deps.env)]);
     if (list.length === 0) throw new ConfigError('config_list is empty', { field: 'config_list', hint: 'give at least one endpoint, or none to use OPENAI_API_KEY' });
     const failures: AttemptFailure[] = [];
     let firstConfigError: ConfigError | undefined;
@@ -129,13 +132,13 @@ export class CompletionEngine {
         failures.push({ configId: i, endpoint: endpoint.label, kind: 'connection', message: 'skipped: endpoint is down', attempts: 0, unreachable: true });
         continue;
       }
-      const params = { ...opts.params, ...endpoint.overrides } as RequestParams;
+      const params = extend(opts.params, endpoint.overrides) as RequestParams;
       const request = buildRequest(params, opts.context, opts.allowFormatStrTemplate ?? true);
       try {
         const response = await this.completeOn(endpoint, request, opts);
         paid += response.paid;
-        const pass = opts.filter ? Boolean(await opts.filter(opts.context ?? {}, { ...response, paid, config_id: i, pass_filter: true })) : true;
-        if (pass || i === last) return { ...response, paid, config_id: i, pass_filter: pass };
+        const pass = opts.filter ? Boolean(await opts.filter(opts.context ?? {}, extend(response, { paid, config_id: i, pass_filter: true }))) : true;
+        if (pass || i === last) return extend(response, { paid, config_id: i, pass_filter: pass });
       } catch (err) {
         if (!(err instanceof AttemptError)) throw err;
         if (err.kind === 'aborted') throw new AbortedError('the completion was interrupted');
@@ -233,7 +236,7 @@ export class CompletionEngine {
           requestKey: key,
           price,
           knownPromptTokens: cached[0]?.promptTokens,
-          policy: { ...DEFAULT_RETRY_POLICY, ...this.deps.retry, ...opts.retry },
+          policy: Object.assign({}, DEFAULT_RETRY_POLICY, this.deps.retry, opts.retry),
           budget: opts.budget,
           signal: opts.signal,
           defaultMaxTokens: this.deps.defaultMaxTokens ?? 4096,

@@ -117,7 +117,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
       // taken with the record's time, so that time − latency_ms is when the request was sent
       // (storing may wait for another process's write)
       const latencyMs = clock.now() - t0;
-      record(deps, p, { model: raw.model ?? model, n, ...usage, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
+      record(deps, p, { model: raw.model ?? model, n, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
       if (storeFailure) throw storeFailure.error; // recorded first: the call was paid for
       return { raw, cost, attempts: attempt + 1, latencyMs };
     } finally {

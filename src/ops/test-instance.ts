@@ -5,6 +5,7 @@ import type { SpendGuard } from '../completion/spend-guard.js';
 import type { EvalResult } from '../evaluate/eval-types.js';
 import { MetricAccumulator } from '../evaluate/metric-accumulator.js';
 import { runEval } from '../evaluate/run-eval.js';
+import { extend } from '../util/extend.js';
 import type { TestPlan } from './test-setup.js';
 
 /** What happened to one data row: its responses, its metrics, and what they cost. */
@@ -74,7 +75,6 @@ export async function evaluateRow(
     if (signal.aborted || err instanceof AbortedError) return { kind: 'stopped', reason: 'aborted' };
     throw locateError(err, deps.dataName, line);
   }
-  const base = { index, line, row };
   if ('failed' in response) {
     // before any answer, no endpoint reachable at all is a wrong base_url (or a server that is
     // not up), not 300 failed instances: stop with the one error, as tune does
@@ -89,14 +89,14 @@ export async function evaluateRow(
     const error = `request failed: ${message}`;
     return {
       kind: 'done',
-      result: { ...base, responses: [], metrics: null, cost: 0, paid: response.paid, cached: false, error },
+      result: { index, line, row, responses: [], metrics: null, cost: 0, paid: response.paid, cached: false, error },
       failure: { index, line, kind: 'request', message: error },
     };
   }
   if (deps.reach) deps.reach.answered = true;
   const responses = extractTextOrFunctionCall(response);
   const outcome = await runEval(plan.evaluate, responses, row, index);
-  const result: InstanceResult = { ...base, responses, metrics: outcome.ok ? outcome.metrics : null, cost: response.cost, paid: response.paid, cached: response.cached };
+  const result: InstanceResult = { index, line, row, responses, metrics: outcome.ok ? outcome.metrics : null, cost: response.cost, paid: response.paid, cached: response.cached };
   if (outcome.ok) return { kind: 'done', result };
   result.error = outcome.error.replace(/^instance \d+: /, '');
   return { kind: 'done', result, failure: { index, line, kind: 'eval', message: result.error } };
@@ -135,15 +135,9 @@ export class TestTally {
 
 /** The JSON line of an instance in the results file: the row's fields, then the outcome. */
 export function resultLine(r: InstanceResult): Record<string, unknown> {
-  return {
-    ...r.row,
-    responses: r.responses,
-    metrics: r.metrics,
-    cost: r.cost,
-    paid: r.paid,
-    cached: r.cached,
-    ...(r.error !== undefined ? { error: r.error } : {}),
-  };
+  // one line per row: extend, not a spread followed by new keys (see util/extend)
+  const outcome = { responses: r.responses, metrics: r.metrics, cost: r.cost, paid: r.paid, cached: r.cached };
+  return r.error !== undefined ? extend(r.row, extend(outcome, { error: r.error })) : extend(r.row, outcome);
 }
 
 // --- internal ---
