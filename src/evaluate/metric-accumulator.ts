@@ -25,16 +25,19 @@ export class MetricAccumulator {
       this.#failed++;
       return;
     }
-    for (const [name, value] of Object.entries(metrics)) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
+    // checked in full before anything is kept, so a bad instance leaves no partial values
+    for (const name in metrics) {
+      const value = metrics[name];
+      if (Object.hasOwn(metrics, name) && (typeof value !== 'number' || !Number.isFinite(value))) {
         throw new RangeError(`metric '${name}' must be a finite number, got ${String(value)} (validate with runEval first)`);
       }
     }
     this.#instances++;
-    for (const [name, value] of Object.entries(metrics)) {
+    for (const name in metrics) {
+      if (!Object.hasOwn(metrics, name)) continue;
       let buf = this.#buffers.get(name);
       if (buf === undefined) this.#buffers.set(name, (buf = new FloatBuffer()));
-      buf.push(value);
+      buf.push(metrics[name] as number);
     }
   }
 

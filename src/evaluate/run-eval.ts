@@ -59,22 +59,26 @@ export function checkMetrics(raw: unknown, index: number): EvalOutcome {
     };
   }
   const metrics: EvalResult = {};
-  const problems: string[] = [];
-  const nonNumeric: string[] = [];
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+  // allocated only when something is wrong: this runs once per instance of every run
+  let problems: string[] | undefined;
+  let nonNumeric: string[] | undefined;
+  const values = raw as Record<string, unknown>;
+  for (const key in values) {
+    if (!Object.hasOwn(values, key)) continue;
+    const value = values[key];
     if (typeof value === 'boolean') {
       metrics[key] = value ? 1 : 0;
     } else if (typeof value === 'number' && Number.isFinite(value)) {
       metrics[key] = value;
     } else if (typeof value === 'string') {
-      problems.push(`metric '${key}' is the string ${JSON.stringify(truncate(value))}; return a number`);
-      nonNumeric.push(key);
+      (problems ??= []).push(`metric '${key}' is the string ${JSON.stringify(truncate(value))}; return a number`);
+      (nonNumeric ??= []).push(key);
     } else {
-      problems.push(`metric '${key}' is ${describeValue(value)}; it must be a finite number or a boolean`);
-      if (typeof value !== 'number') nonNumeric.push(key); // NaN and Infinity are numbers gone wrong on this instance
+      (problems ??= []).push(`metric '${key}' is ${describeValue(value)}; it must be a finite number or a boolean`);
+      if (typeof value !== 'number') (nonNumeric ??= []).push(key); // NaN and Infinity are numbers gone wrong on this instance
     }
   }
-  if (problems.length > 0) return { ok: false, error: `instance ${index}: ${problems.join('; ')}`, ...(nonNumeric.length > 0 ? { nonNumeric } : {}) };
+  if (problems) return { ok: false, error: `instance ${index}: ${problems.join('; ')}`, ...(nonNumeric ? { nonNumeric } : {}) };
   return { ok: true, metrics };
 }
 

@@ -37,7 +37,8 @@ export async function mapOrdered<T, R>(items: AsyncIterable<T> | Iterable<T>, op
     while (done.has(next)) {
       const result = done.get(next) as R;
       done.delete(next);
-      await opts.sink(result, next);
+      const sunk = opts.sink(result, next);
+      if (sunk) await sunk; // a sync sink costs no extra turn (this runs once per item)
       next++;
     }
   };
@@ -49,15 +50,19 @@ export async function mapOrdered<T, R>(items: AsyncIterable<T> | Iterable<T>, op
     } catch (err) {
       promise = Promise.reject(err);
     }
-    promise
-      .then(
-        (r) => void done.set(index, r),
-        (err: unknown) => void (failure ??= { error: err }),
-      )
-      .finally(() => {
+    // one reaction per item (not then + finally): a run has one of these per row
+    promise.then(
+      (r) => {
+        done.set(index, r);
         inFlight--;
         signal.notify();
-      });
+      },
+      (err: unknown) => {
+        failure ??= { error: err };
+        inFlight--;
+        signal.notify();
+      },
+    );
   };
 
   const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
@@ -71,7 +76,7 @@ export async function mapOrdered<T, R>(items: AsyncIterable<T> | Iterable<T>, op
       const step = await iterator.next();
       if (step.done) break;
       start(step.value, taken++);
-      await drain();
+      if (done.has(next)) await drain();
     }
   } finally {
     // settle what is in flight even when the input throws, then hand over what finished

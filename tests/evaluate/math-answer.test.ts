@@ -112,6 +112,15 @@ describe('answersEqual', () => {
     expect(answerKey('q:1/2')).toBe('s:q:1/2');
   });
 
+  it('keys plain numbers (the short path) exactly as the same numbers written any other way', () => {
+    expect(['007', '7.000', '7', '\\$7', ' 7 ', '7.', '\\frac{14}{2}', '7/1'].map(answerKey)).toEqual(Array(8).fill('q:7/1'));
+    expect(['-0', '0.0', '-0.000', '00'].map(answerKey)).toEqual(Array(4).fill('q:0/1'));
+    expect(['1000', '1,000', '1000.0'].map(answerKey)).toEqual(Array(3).fill('q:1000/1'));
+    expect(['-12.50', '-\\frac{25}{2}'].map(answerKey)).toEqual(['q:-25/2', 'q:-25/2']);
+    expect(normalizeAnswer('-0012.340')).toBe('-12.34');
+    expect(normalizeAnswer('-0.0')).toBe('0');
+  });
+
   it('never equates missing answers', () => {
     expect(answersEqual(null, null)).toBe(false);
     expect(answersEqual(null, '1')).toBe(false);

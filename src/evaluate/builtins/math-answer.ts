@@ -56,6 +56,8 @@ export function extractExpectedAnswer(text: string): string | null {
  * normalizeAnswer('\\dfrac12');        // '\\frac{1}{2}'
  */
 export function normalizeAnswer(s: string): string {
+  // a plain decimal (most answers) is untouched by every rewrite below but the last
+  if (PLAIN_DECIMAL.test(s)) return canonicalNumber(s) ?? s;
   let t = s.replace(/\n/g, '').replace(/\\!/g, '').replace(/\\\\/g, '\\');
   t = t.replace(/\\[dt]frac/g, '\\frac').replace(/\\left|\\right/g, '');
   t = t.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°/g, '');
@@ -106,6 +108,8 @@ export function answersEqual(a: string | null, b: string | null): boolean {
 export function answerKey(answer: string): string | null {
   const n = normalizeAnswer(answer);
   if (n === '') return null;
+  // a canonical integer is its own reduced fraction (the common case, without BigInt arithmetic)
+  if (CANONICAL_INTEGER.test(n)) return `q:${n}/1`;
   const r = parseRational(n);
   if (r === null) return `s:${n}`;
   const sign = r.den < 0n ? -1n : 1n;
@@ -114,6 +118,10 @@ export function answerKey(answer: string): string | null {
 }
 
 // --- internal ---
+
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+/** What canonicalNumber writes for an integer: no leading zeros, no `-0`. */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
 
 function markedAnswer(text: string): string | null {
   const boxed = lastBoxed(text);
