@@ -24,12 +24,15 @@ interface Relay {
  * by a listener added and removed each time, bounds that but cost more than the rest of the
  * request's bookkeeping. A relay signal is shared by a batch of requests instead: once it has
  * served `maxUses` and the last of them is done, it stops listening to the caller's signal and
- * is collected with the listeners the client left on it.
+ * is collected with the listeners the client left on it. Small batches (32): a relay lives
+ * until the last of its requests ends, and one that outlives two young-generation collections
+ * takes the listeners (and the requests' controllers they hold) into the old generation with
+ * it; 256 per relay did that to most of them.
  */
 export class AbortRelay {
   private readonly current = new WeakMap<AbortSignal, Relay>();
 
-  constructor(private readonly maxUses = 256) {}
+  constructor(private readonly maxUses = 32) {}
 
   lease(caller: AbortSignal): SignalLease {
     let relay = this.current.get(caller);
