@@ -71,16 +71,21 @@ describe('cache clear while another process uses the cache', () => {
     const root = join(tmp(), 'root');
     const { child, next } = startChild(['loop', root, '41', `${server().baseURL}`, '1000', mode]);
     const done = next();
+    let finished = false;
+    done.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
     const actions: string[] = [];
-    const deadline = Date.now() + 950;
-    while (Date.now() < deadline) {
+    // clear for as long as the child works (at least 1 s and 40 calls: not a throughput assumption)
+    while (!finished) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       for (const c of clearCache({ root, seed: '41' }).cleared) actions.push(c.action);
     }
     const summary = JSON.parse(await done) as { ok: number; errors: Array<{ name: string; message: string }> };
     await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
     expect(child.exitCode).toBe(0);
-    expect(summary.ok).toBeGreaterThan(20);
+    expect(summary.ok).toBeGreaterThan(20); // of at least 40 calls
     // anything that went wrong is a clear CacheError, never a crash or a corrupt database
     for (const e of summary.errors) expect(e).toMatchObject({ name: 'CacheError' });
     expect(actions).toContain(expected);
