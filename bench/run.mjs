@@ -25,7 +25,7 @@ import { scale } from './sections/scale.mjs';
 import { search } from './sections/search.mjs';
 import { tuner } from './sections/tuner.mjs';
 
-/** Sizes of every section per mode: full ≈ 8 min, quick ≈ 1–2 min, tiny (the CI smoke test) < 30 s on 2 cores. */
+/** Sizes of every section per mode: full ≈ 6–7 min, quick ≈ 1–2 min, tiny (the CI smoke test) < 30 s on 2 cores. */
 const PROFILES = {
   full: {
     overhead: { n: 2000, concurrency: [8, 32], reps: 5 },
