@@ -97,6 +97,7 @@ export function openRunContext(opts: RunOptions = {}): RunContext {
     close: () => {
       if (ownsCache) cache?.close();
       usageLog?.close();
+      engine.close();
     },
   };
 }

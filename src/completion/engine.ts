@@ -101,6 +101,11 @@ export class CompletionEngine {
     this.loader = deps.cache ? new CacheLoader(deps.cache, deps.defer) : undefined;
   }
 
+  /** Close what the engine made for itself (its default transport's idle connections); an injected transport is its owner's to close. */
+  close(): void {
+    if (!this.deps.transport) this.transport.close?.();
+  }
+
   /** Make one completion. See CreateOptions; throws ProviderError when every config fails. */
   create(opts: CreateOptions & { raiseOnFailure?: true }): Promise<CompletionResponse>;
   create(opts: CreateOptions): Promise<CompletionResponse | CompletionFailure>;

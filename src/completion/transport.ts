@@ -2,7 +2,7 @@ import OpenAI, { AzureOpenAI } from 'openai';
 import type { FailureKind } from '../errors.js';
 import { AbortRelay } from './abort-relay.js';
 import type { BuiltRequest } from './build-request.js';
-import { createHttpFetch, type FetchFunction } from './http-fetch.js';
+import { createHttpFetch, type FetchFunction, type HttpFetch } from './http-fetch.js';
 import type { ResolvedEndpoint } from './config-list.js';
 
 /** The JSON an OpenAI-compatible server returns for a completion. */
@@ -39,6 +39,8 @@ export class AttemptError extends Error {
 /** Sends one request to one endpoint. Injected into the engine; tests use the real one. */
 export interface CompletionTransport {
   send(endpoint: ResolvedEndpoint, req: BuiltRequest, opts: SendOptions): Promise<RawCompletion>;
+  /** Let go of idle connections (optional; the transport stays usable). */
+  close?(): void;
 }
 
 const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
@@ -52,11 +54,23 @@ export class OpenAITransport implements CompletionTransport {
   private readonly clients = new Map<string, OpenAI>();
   private readonly relay = new AbortRelay();
   private readonly fetch: FetchFunction;
+  /** The keep-alive agents this transport made (not a fetch it was given). */
+  private readonly own: HttpFetch | undefined;
 
   /** `fetch`: what the clients send with; default: keep-alive `node:http` agents (http-fetch.ts), 'global' for Node's fetch. */
   constructor(options: { fetch?: FetchFunction | 'global' } = {}) {
-    const chosen = options.fetch ?? createHttpFetch().fetch;
+    this.own = options.fetch === undefined ? createHttpFetch() : undefined;
+    const chosen = this.own?.fetch ?? options.fetch ?? 'global';
     this.fetch = chosen === 'global' ? (input, init) => globalThis.fetch(input, init) : chosen;
+  }
+
+  /**
+   * Close the idle keep-alive connections of the agents this transport made. Idle sockets do not
+   * keep the process alive, but a long-lived program that opens many run contexts would hold
+   * them until each server times them out. A later request opens a new connection.
+   */
+  close(): void {
+    this.own?.close();
   }
 
   async send(endpoint: ResolvedEndpoint, req: BuiltRequest, opts: SendOptions): Promise<RawCompletion> {
