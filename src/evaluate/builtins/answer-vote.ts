@@ -70,7 +70,7 @@ export const answerVoteEval: BuiltinEval = {
   create(options) {
     const field = options.string('field') ?? 'answer';
     // The tuner scores every n <= N of a row by calling the eval on each prefix of the same N
-    // responses: remembering the ballots of recent texts makes that N extractions, not
+    // responses: remembering the ballots of this turn's texts makes that N extractions, not
     // N(N+1)/2 (they were most of the tuner's own CPU). Per eval instance, bounded.
     const extract: AnswerExtractors = { ballot: memoize(ballotOf, 4096), expected: memoize(extractExpectedAnswer, 1024) };
     return (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote'), extract);
@@ -94,14 +94,30 @@ function ballotOf(response: string): string | null | undefined {
 
 const PLAIN: AnswerExtractors = { ballot: ballotOf, expected: extractExpectedAnswer };
 
-/** `fn` remembering its results for up to `max` recent texts (forgotten all at once beyond that). */
+/**
+ * `fn` remembering its results for the texts met in this turn of the event loop (at most `max`).
+ *
+ * The tuner scores the n-prefixes of a row's responses one after another without waiting on
+ * anything, so those calls share a turn. Forgetting when the turn ends keeps a long run from
+ * holding thousands of responses (a chain-of-thought answer is kilobytes) that would outlive
+ * their row and be moved to V8's old generation.
+ */
 function memoize<T>(fn: (text: string) => T, max: number): (text: string) => T {
   const seen = new Map<string, T>();
+  let clearing = false;
+  const forget = (): void => {
+    seen.clear();
+    clearing = false;
+  };
   return (text) => {
     if (seen.has(text)) return seen.get(text) as T;
     const value = fn(text);
     if (seen.size >= max) seen.clear();
     seen.set(text, value);
+    if (!clearing) {
+      clearing = true;
+      setImmediate(forget).unref();
+    }
     return value;
   };
 }
