@@ -5,7 +5,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 /** The `fetch` signature the openai client takes (its `fetch` option). */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** A fetch over keep-alive agents of its own; `close()` ends their idle connections. */
+/** A fetch over keep-alive agents of its own; `close()` ends their connections (the agents stay usable). */
 export interface HttpFetch {
   readonly fetch: FetchFunction;
   close(): void;

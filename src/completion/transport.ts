@@ -39,7 +39,7 @@ export class AttemptError extends Error {
 /** Sends one request to one endpoint. Injected into the engine; tests use the real one. */
 export interface CompletionTransport {
   send(endpoint: ResolvedEndpoint, req: BuiltRequest, opts: SendOptions): Promise<RawCompletion>;
-  /** Let go of idle connections (optional; the transport stays usable). */
+  /** Close its connections once its requests are done (optional; the transport stays usable). */
   close?(): void;
 }
 
@@ -65,9 +65,10 @@ export class OpenAITransport implements CompletionTransport {
   }
 
   /**
-   * Close the idle keep-alive connections of the agents this transport made. Idle sockets do not
-   * keep the process alive, but a long-lived program that opens many run contexts would hold
-   * them until each server times them out. A later request opens a new connection.
+   * Close the connections of the agents this transport made (call it when its requests are
+   * done: one still in flight is cut off). Idle keep-alive sockets do not keep the process
+   * alive, but a long-lived program that opens many run contexts would hold them until each
+   * server times them out. A later request opens a new connection.
    */
   close(): void {
     this.own?.close();
