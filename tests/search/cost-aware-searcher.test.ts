@@ -75,24 +75,26 @@ describe('CostAwareSearcher: looks around the leading regions', () => {
     return searcher;
   }
 
-  it('first steps a quarter of the range each way along the leader’s numbers and tries its other branches', () => {
+  it('first tries the leader’s other branches, with its numbers left as they are', () => {
     const searcher = ranked({ steady: ['max_tokens'] });
-    const look = [2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => searcher.suggest(id)?.config);
+    const look = [2, 3, 4, 5, 6, 7].map((id) => searcher.suggest(id)?.config);
     const leader = arm('gpt-3.5-turbo', cot);
     const differsOnlyIn = (c: Config | undefined, keys: string[]) => Object.keys(leader).every((k) => keys.includes(k) || c?.[k] === (leader as Config)[k]);
-    // temperature 0.5 and 1.5 (a quarter of [0, 2] each way), the rest as the leader's
-    expect(look.filter((c) => differsOnlyIn(c, ['temperature'])).map((c) => c?.temperature)).toEqual([0.5, 1.5]);
-    // the top_p branch, at the middle of its range
-    expect(look.some((c) => c?.top_p === 0.5 && c.temperature === undefined && differsOnlyIn(c, ['temperature', 'top_p']))).toBe(true);
-    // n moves too, max_tokens (steady) never does
-    expect(look.filter((c) => differsOnlyIn(c, ['n'])).length).toBe(2);
+    // the leader's top_p branch, at the middle of its range
+    const topP = look.findIndex((c) => c?.top_p === 0.5 && c.temperature === undefined && differsOnlyIn(c, ['temperature', 'top_p']));
+    expect(topP).toBeGreaterThanOrEqual(0);
+    // no step along the leader's numbers before its first results are in: temperature and n stay
+    const leaders = look.filter((c) => c?.model === 'gpt-3.5-turbo' && c.prompt === cot);
+    expect(leaders.filter((c) => c?.temperature !== undefined && c.temperature !== 1)).toEqual([]);
+    expect(leaders.filter((c) => c?.n !== 10)).toEqual([]);
+    // max_tokens (steady) never moves
     expect(look.every((c) => c?.max_tokens === 1000)).toBe(true);
     // the runner-up's look (gpt-4 with the direct prompt) follows the leader's
     const runnerUp = look.findIndex((c) => c?.model === 'gpt-4' && c.prompt === direct);
-    expect(runnerUp).toBeGreaterThan(look.findIndex((c) => c?.top_p === 0.5));
+    expect(runnerUp).toBeGreaterThan(topP);
   });
 
-  it('once a region’s trials are scored, looks again half as far from its best', () => {
+  it('once a region’s trials are scored, steps an eighth of the range from its best, then a sixteenth', () => {
     const { space } = parseSearchSpace(
       { model: 'gpt-3.5-turbo', prompt: '{q}', temperature_or_top_p: [{ temperature: { uniform: [0, 2] } }, { top_p: { uniform: [0, 1] } }], max_tokens: { lograndint: [50, 1000] } },
       { defaults: false },
@@ -100,15 +102,19 @@ describe('CostAwareSearcher: looks around the leading regions', () => {
     const searcher = new CostAwareSearcher(space, createRng(5), { initial: [{ model: 'gpt-3.5-turbo', prompt: '{q}', temperature: 1, max_tokens: 1000 }], steady: ['max_tokens'] });
     searcher.suggest(0);
     searcher.observe({ trialId: 0, score: 0.9, cost: 0, fidelity: 0.1, status: 'complete' });
-    // the first look: temperature 0.5, 1.5 and the top_p branch
-    const first = [1, 2, 3].map((id) => searcher.suggest(id));
-    expect(first.map((s) => s?.config.temperature ?? s?.config.top_p)).toEqual([0.5, 1.5, 0.5]);
-    // not before every trial of the region has been scored
-    expect(searcher.suggest(4)?.config.temperature).not.toBe(0.25);
-    // temperature 0.5 is the best of the region now
-    first.forEach((s, i) => searcher.observe({ trialId: s?.trialId as number, score: [0.95, 0.2, 0.8][i] as number, cost: 0, fidelity: 0.1, status: 'complete' }));
-    searcher.observe({ trialId: 4, score: 0.1, cost: 0, fidelity: 0.1, status: 'complete' });
-    expect([5, 6].map((id) => searcher.suggest(id)?.config.temperature)).toEqual([0.25, 0.75]);
+    // the first look: the top_p branch
+    const first = searcher.suggest(1);
+    expect(first?.config.top_p).toBe(0.5);
+    // no steps before every trial of the region has been scored
+    expect(searcher.suggest(2)?.config.temperature).not.toBe(0.75);
+    // then an eighth of the range each way from the region's best: temperature 0.75 and 1.25
+    searcher.observe({ trialId: 1, score: 0.8, cost: 0, fidelity: 0.1, status: 'complete' });
+    searcher.observe({ trialId: 2, score: 0.1, cost: 0, fidelity: 0.1, status: 'complete' });
+    const second = [3, 4].map((id) => searcher.suggest(id));
+    expect(second.map((s) => s?.config.temperature)).toEqual([0.75, 1.25]);
+    // temperature 0.75 is the best of the region now: the next look steps a sixteenth from it
+    second.forEach((s, i) => searcher.observe({ trialId: s?.trialId as number, score: [0.95, 0.2][i] as number, cost: 0, fidelity: 0.1, status: 'complete' }));
+    expect([5, 6].map((id) => searcher.suggest(id)?.config.temperature)).toEqual([0.625, 0.875]);
   });
 
   it('suggests a config once per identity', () => {

@@ -121,19 +121,24 @@ describe('tune (library)', () => {
     expect(r.warning).toMatch(/every trial failed: .*my eval is broken/);
   });
 
-  it('once the arms are ranked, looks around the leading arm first: a quarter of its temperature range each way, and the top_p branch', async () => {
+  it('once the arms are ranked, first tries the top_p branch of the two leading arms, then steps an eighth of the range from their best', async () => {
     const r = await runTuner('look.sqlite', { optimizationBudget: 0.5 });
     const firstNew = r.trials.findIndex((t) => t.config.temperature !== 1);
     const centres = r.trials.slice(0, firstNew);
-    const look = r.trials.slice(firstNew, firstNew + 3);
+    const look = r.trials.slice(firstNew, firstNew + 2);
     const arm = (c: Record<string, unknown>): string => JSON.stringify([c.model, c.prompt, c.stop ?? null]);
-    const centre = centres.find((t) => arm(t.config) === arm(look[0]?.config ?? {}));
-    expect(centre).toBeDefined();
     for (const t of look) {
-      expect(arm(t.config)).toBe(arm(centre?.config ?? {}));
+      const centre = centres.find((c) => arm(c.config) === arm(t.config));
+      expect(centre).toBeDefined();
+      expect(t.config.top_p).toBe(0.5);
+      expect(t.config.temperature).toBeUndefined();
       expect(t.config.max_tokens).toBe(centre?.config.max_tokens);
     }
-    expect(look.map((t) => (t.config.temperature !== undefined ? `temperature ${t.config.temperature}` : `top_p ${t.config.top_p}`)).sort()).toEqual(['temperature 0.5', 'temperature 1.5', 'top_p 0.5']);
+    expect(arm(look[0]?.config ?? {})).not.toBe(arm(look[1]?.config ?? {}));
+    // no quarter-range steps; later looks step an eighth (temperature 1 ± 0.25, top_p 0.5 ± 0.125)
+    const sampling = r.trials.slice(firstNew + 2).map((t) => (t.config.temperature !== undefined ? t.config.temperature : `top_p ${t.config.top_p}`));
+    expect(sampling.filter((x) => x === 0.5 || x === 1.5)).toEqual([]);
+    expect(sampling.some((x) => x === 0.75 || x === 1.25 || x === 'top_p 0.375' || x === 'top_p 0.625')).toBe(true);
     expect(server().stats().cost).toBeLessThanOrEqual(0.5);
   });
 
