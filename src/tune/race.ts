@@ -49,7 +49,11 @@ export function chooseMoves(ctx: MoveContext, endgame: boolean): { moves: Move[]
     .filter((m) => canStillWin(m.trial, trials, sizes));
   if (planLeft === Infinity) return { moves: all, held: false };
   if (endgame) {
-    const finishable = leadersOf(all.map((m) => m.trial)).filter((t) => moveCost({ trial: t, to: last }, sizes, inferenceBudget) <= planLeft);
+    const finishable = byReach(
+      leadersOf(all.map((m) => m.trial)).filter((t) => moveCost({ trial: t, to: last }, sizes, inferenceBudget) <= planLeft),
+      trials,
+      sizes,
+    );
     const first = finishable[0];
     return { moves: all.filter((m) => m.trial === first), held: finishable.length < all.length };
   }
@@ -69,25 +73,70 @@ export function chooseMoves(ctx: MoveContext, endgame: boolean): { moves: Move[]
  * clearly negative (mean + 2 SE < 0) cannot win and is not promoted. Trials share the row order,
  * so the comparison is paired: questions that are hard for one config are hard for the other,
  * and the difference is far less noisy than either score alone.
+ *
+ * The whole data, once a trial is measured there, asks more of a challenger (see `finalGap`):
+ * a whole-data measurement is the dearest step of the race, and it only matters if the
+ * challenger ends up ahead of the trial already there.
  */
 export function canStillWin(t: LiveTrial, trials: readonly LiveTrial[], sizes: readonly number[]): boolean {
   const rows = sizes[t.rung] as number;
   const c = t.choice;
   if (!c || c.index < 0) return true;
+  const champion = completeLeader(trials);
+  if (champion && champion !== t && t.rung === sizes.length - 2) {
+    const gap = pairedGap(t, champion, rows);
+    if (gap && gap.mean + gap.se < 0) {
+      t.state = 'pruned';
+      t.message = `behind trial #${champion.id} on the same ${rows} rows (difference ${gap.mean.toFixed(3)} ± ${gap.se.toFixed(3)}): not worth the whole data`;
+      return false;
+    }
+  }
   const rivals = trials.filter((x) => x !== t && x.rung >= t.rung && x.choice?.feasible && x.state !== 'failed');
   const leader = rivals.sort((a, b) => (b.scores[t.rung] ?? -Infinity) - (a.scores[t.rung] ?? -Infinity) || a.id - b.id)[0];
   if (!leader?.choice || (leader.scores[t.rung] ?? -Infinity) <= (t.scores[t.rung] ?? -Infinity)) return true;
-  const mine = t.plan.record.scoresAt(rows, c.index);
-  const theirs = leader.plan.record.scoresAt(rows, leader.choice.index);
+  const gap = pairedGap(t, leader, rows);
+  if (!gap || gap.mean + 2 * gap.se >= 0) return true;
+  t.state = 'pruned';
+  t.message = `cannot beat trial #${leader.id} on the same ${rows} rows (difference ${gap.mean.toFixed(3)} ± ${gap.se.toFixed(3)})`;
+  return false;
+}
+
+/**
+ * Trials in order of their chance to overtake the trial already on the whole data: by the lower
+ * bound of their paired difference with it on the rows each has (most advanced first without
+ * such a trial, or among equals). Ranked by its own score instead, a trial measured on 24 rows
+ * beats one on 6 for its row count alone, and the last money goes to finishing a config that
+ * is behind the leader on the same rows while level ones never get past the first rung.
+ */
+function byReach(ordered: LiveTrial[], trials: readonly LiveTrial[], sizes: readonly number[]): LiveTrial[] {
+  const champion = completeLeader(trials);
+  if (!champion) return ordered;
+  const reach = new Map(ordered.map((t) => {
+    const gap = pairedGap(t, champion, sizes[t.rung] as number);
+    return [t, gap ? gap.mean - gap.se : -Infinity];
+  }));
+  return [...ordered].sort((a, b) => (reach.get(b) as number) - (reach.get(a) as number));
+}
+
+/** The best trial measured on the whole data (by its lower bound), if any. */
+export function completeLeader(trials: readonly LiveTrial[]): LiveTrial | undefined {
+  const done = trials.filter((t) => t.state === 'complete' && t.choice?.feasible);
+  return done.sort((a, b) => (b.choice?.lcb ?? -Infinity) - (a.choice?.lcb ?? -Infinity) || a.id - b.id)[0];
+}
+
+/**
+ * Paired difference of `t` minus `other` over the first `rows` rows (each at its chosen n), with
+ * its standard error; undefined when there are fewer than 2 rows to compare.
+ */
+export function pairedGap(t: LiveTrial, other: LiveTrial, rows: number): { mean: number; se: number } | undefined {
+  if (!t.choice || t.choice.index < 0 || !other.choice || other.choice.index < 0) return undefined;
+  const mine = t.plan.record.scoresAt(rows, t.choice.index);
+  const theirs = other.plan.record.scoresAt(rows, other.choice.index);
   const d = mine.map((x, i) => x - (theirs[i] as number)).filter(Number.isFinite);
-  if (d.length < 2) return true;
+  if (d.length < 2) return undefined;
   const mean = d.reduce((a, b) => a + b, 0) / d.length;
   const variance = d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1);
-  const se = standardError(variance, d.length, Math.max(variance, 1 / d.length));
-  if (mean + 2 * se >= 0) return true;
-  t.state = 'pruned';
-  t.message = `cannot beat trial #${leader.id} on the same ${rows} rows (difference ${mean.toFixed(3)} ± ${se.toFixed(3)})`;
-  return false;
+  return { mean, se: standardError(variance, d.length, Math.max(variance, 1 / d.length)) };
 }
 
 /** Record a trial's result at `rung`: its n, its score there, and whether it goes on. */

@@ -79,3 +79,34 @@ describe('the endgame', () => {
     expect(chooseMoves(context([deep], 1), true).moves.map((m) => m.to)).toEqual([3]);
   });
 });
+
+describe('once a trial is on the whole data', () => {
+  const context = (trials: LiveTrial[], planLeft: number): MoveContext => ({ trials, sizes: SIZES, inferenceBudget: 0.002, planLeft, fallbackRowCost: 0.002, tiebreak: (t) => t.id });
+  const champion = (): LiveTrial => {
+    const t = trial(0, { rung: 3, score: 0.88, right: (r) => r % 6 !== 0 });
+    t.state = 'complete';
+    return t;
+  };
+
+  it('a challenger behind it on the same rows does not get the whole data', () => {
+    // on the first 24 rows the champion misses 4; the challenger misses those and 4 more
+    const behind = trial(1, { rung: 2, score: 0.8, right: (r) => r % 6 !== 0 && r % 6 !== 1 });
+    const low = trial(2, { rung: 2, score: 0.5, right: () => false });
+    expect(chooseMoves(context([champion(), behind, low], 1), false).moves).toEqual([]);
+    expect(behind.state).toBe('pruned');
+    // level with it on those rows, the same challenger goes on
+    const level = trial(1, { rung: 2, score: 0.8, right: (r) => r % 6 !== 0 });
+    expect(chooseMoves(context([champion(), level, low], 1), false).moves.map((m) => [m.trial.id, m.to])).toEqual([[1, 3]]);
+    expect(behind.message).toMatch(/behind trial #0/);
+  });
+
+  it('the endgame finishes the challenger level with it on the same rows, not the most advanced one', () => {
+    const behind = trial(1, { rung: 2, score: 0.75, right: (r) => r % 6 !== 0 && r % 12 !== 1 });
+    const level = trial(2, { rung: 0, score: 0.6, right: (r) => r % 6 !== 0 });
+    const moves = chooseMoves(context([champion(), behind, level], 0.2), true).moves;
+    expect(moves.map((m) => [m.trial.id, m.to])).toEqual([[2, 1]]);
+    // without a trial on the whole data, the most advanced one goes first, as before
+    const again = [trial(0, { rung: 2, score: 0.75, right: (r) => r % 6 !== 0 && r % 12 !== 1 }), trial(1, { rung: 0, score: 0.6, right: (r) => r % 6 !== 0 })];
+    expect(chooseMoves(context(again, 0.2), true).moves.map((m) => m.trial.id)).toEqual([0]);
+  });
+});
