@@ -94,6 +94,9 @@ describe('once a trial is on the whole data', () => {
     const low = trial(2, { rung: 2, score: 0.5, right: () => false });
     expect(chooseMoves(context([champion(), behind, low], 1), false).moves).toEqual([]);
     expect(behind.state).toBe('pruned');
+    // one row behind is enough: the whole data goes to challengers at least level with it
+    const justBehind = trial(1, { rung: 2, score: 0.8, right: (r) => r % 6 !== 0 && r !== 1 });
+    expect(chooseMoves(context([champion(), justBehind, low], 1), false).moves).toEqual([]);
     // level with it on those rows, the same challenger goes on
     const level = trial(1, { rung: 2, score: 0.8, right: (r) => r % 6 !== 0 });
     expect(chooseMoves(context([champion(), level, low], 1), false).moves.map((m) => [m.trial.id, m.to])).toEqual([[1, 3]]);
