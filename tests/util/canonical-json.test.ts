@@ -63,7 +63,7 @@ describe('canonicalJson', () => {
     }
   });
 
-  it('falls back to the plain definition for values JSON treats specially', () => {
+  it('treats values JSON treats specially (functions, __proto__ keys, bigints) as the plain definition does', () => {
     const withFn = { a: 1, f: () => 1, list: [() => 2] };
     expect(canonicalJson(withFn)).toBe(reference(withFn));
     const proto = JSON.parse('{"__proto__": {"x": 1}, "a": 1}') as unknown;
