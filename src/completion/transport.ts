@@ -59,9 +59,14 @@ export class OpenAITransport implements CompletionTransport {
 
   /** `fetch`: what the clients send with; default: keep-alive `node:http` agents (http-fetch.ts), 'global' for Node's fetch. */
   constructor(options: { fetch?: FetchFunction | 'global' } = {}) {
-    this.own = options.fetch === undefined ? createHttpFetch() : undefined;
-    const chosen = this.own?.fetch ?? options.fetch ?? 'global';
-    this.fetch = chosen === 'global' ? (input, init) => globalThis.fetch(input, init) : chosen;
+    if (options.fetch === undefined) {
+      this.own = createHttpFetch();
+      this.fetch = this.own.fetch;
+    } else {
+      this.own = undefined;
+      const given = options.fetch;
+      this.fetch = given === 'global' ? (input, init) => globalThis.fetch(input, init) : given;
+    }
   }
 
   /**
