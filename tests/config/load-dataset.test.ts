@@ -103,13 +103,17 @@ describe('streamDataset', () => {
 });
 
 describe('streamDatasetBatches', () => {
-  it('yields the same rows as streamDataset, a chunk at a time', async () => {
+  it('yields the same rows as streamDataset, at most 64 at a time, lines intact across chunks', async () => {
     const text = Array.from({ length: 30000 }, (_, i) => JSON.stringify({ id: i, pad: 'x'.repeat(20) })).join('\n');
     const path = file('big.jsonl', text);
     const batches: DatasetRow[][] = [];
     for await (const batch of streamDatasetBatches(path, { requiredFields: ['id'] })) batches.push(batch);
-    expect(batches.length).toBeGreaterThan(1); // ~1 MB of JSONL, read 256 KiB at a time
+    expect(batches.length).toBeGreaterThan(1); // ~1 MB of JSONL, read 8 KiB at a time
     expect(batches.flat()).toEqual(await collect(path));
+    // parsed a few dozen rows at a time, not a whole chunk at once
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(64);
+    // every row whole and on its own line, though lines straddle the 8 KiB reads
+    expect(batches.flat().map((b) => [b.row.id, b.line])).toEqual(Array.from({ length: 30000 }, (_, i) => [i, i + 1]));
   });
 
   it('hands out the rows before a bad one first, so a caller that stops early never meets it', async () => {
