@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { redactorOf, secretEnvValues, type Redactor } from '../util/redact.js';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -26,14 +27,10 @@ export function colorsFor(io: CliIO, stream: 'stdout' | 'stderr' = 'stdout'): Ch
 
 /**
  * Replace secrets with `***` in anything the CLI prints: the values of environment variables
- * whose names look like credentials (…KEY, …TOKEN, …SECRET, …PASSWORD).
+ * whose names say they hold a credential (see util/redact.ts).
  */
-export function makeRedactor(env: Readonly<Record<string, string | undefined>>): (s: string) => string {
-  const secrets = Object.entries(env)
-    .filter(([k, v]) => /KEY|TOKEN|SECRET|PASSWORD/i.test(k) && typeof v === 'string' && v.length >= 6)
-    .map(([, v]) => v as string)
-    .sort((a, b) => b.length - a.length);
-  return (s) => secrets.reduce((acc, secret) => acc.split(secret).join('***'), s);
+export function envRedactor(env: Readonly<Record<string, string | undefined>>): Redactor {
+  return redactorOf(secretEnvValues(env));
 }
 
 /** Write a line (adds the newline), redacted. */

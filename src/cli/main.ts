@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AutotuneError } from '../index.js';
-import { makeRedactor, processIO, writeLine, type CliIO } from './io.js';
+import { envRedactor, processIO, writeLine, type CliIO } from './io.js';
 import { registerCreate } from './commands/create.js';
 import { registerUsage } from './commands/usage.js';
 import { registerCache } from './commands/cache.js';
@@ -15,7 +15,7 @@ const EXIT_BUG = 70;
  * bin/autotune.js touches process.exitCode, so tests run commands in-process.
  */
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
-  const redact = makeRedactor(io.env);
+  const redact = envRedactor(io.env);
   const program = new Command('autotune')
     .description('Cost-aware tuning and evaluation of LLM inference settings')
     .exitOverride()

@@ -101,9 +101,18 @@ export function cacheIdentity(req: BuiltRequest): Record<string, unknown> {
   return { api: req.api, ...rest };
 }
 
-/** Texts of a request's prompt/messages, for token estimates. */
+/**
+ * Texts of a request that count as prompt tokens, for token bounds and estimates: the prompt or
+ * each message's content, and the tool and function definitions and a JSON schema response
+ * format, which the model also reads.
+ */
 export function promptTexts(req: BuiltRequest): string[] {
-  if (typeof req.body.prompt === 'string') return [req.body.prompt];
-  const msgs = (req.body.messages ?? []) as ChatMessage[];
-  return msgs.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')));
+  const texts: string[] = [];
+  if (typeof req.body.prompt === 'string') texts.push(req.body.prompt);
+  else {
+    const msgs = (req.body.messages ?? []) as ChatMessage[];
+    for (const m of msgs) texts.push(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''));
+  }
+  for (const k of ['tools', 'functions', 'response_format'] as const) if (req.body[k] !== undefined && req.body[k] !== null) texts.push(JSON.stringify(req.body[k]));
+  return texts;
 }

@@ -3,7 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { hashOf } from '../util/canonical-json.js';
 import type { Price } from '../pricing/price-table.js';
-import { expandEnvRefs, type Env } from './env-refs.js';
+import { isSecretName } from '../util/redact.js';
+import { expandEnvRefs, referencedVars, type Env } from './env-refs.js';
 import { ENDPOINT_KEYS, type EndpointConfig } from './types.js';
 
 /** An endpoint with its `${VAR}` references expanded: held in memory only, never persisted. */
@@ -20,6 +21,11 @@ export interface ResolvedEndpoint {
   apiVersion: string | undefined;
   organization: string | undefined;
   headers: Record<string, string>;
+  /**
+   * What must never be printed or stored: the API key, the values of credential headers, and
+   * the values of credential-named variables the entry refers to (see util/redact.ts).
+   */
+  secrets: readonly string[];
   price: Price | undefined;
   /** Request parameters this entry overrides (model, max_tokens, …). */
   overrides: Record<string, unknown>;
@@ -167,9 +173,20 @@ export function resolveEndpoint(entry: EndpointConfig, index: number, env: Env):
     apiVersion,
     organization,
     headers,
+    secrets: endpointSecrets(entry, apiKey, headers, env),
     price: entry.price as Price | undefined,
     overrides,
   };
+}
+
+function endpointSecrets(entry: EndpointConfig, apiKey: string, headers: Record<string, string>, env: Env): string[] {
+  const secrets = [apiKey, ...Object.entries(headers).filter(([name]) => isSecretName(name)).map(([, v]) => v)];
+  const texts = [entry.base_url, entry.api_key, entry.organization, ...Object.values(entry.headers ?? {})];
+  for (const text of texts) {
+    if (typeof text !== 'string') continue;
+    for (const name of referencedVars(text)) if (isSecretName(name) && env[name]) secrets.push(env[name] as string);
+  }
+  return secrets;
 }
 
 function labelOf(baseURL: string | undefined, apiType: string): string {

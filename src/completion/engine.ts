@@ -14,8 +14,9 @@ import type { Env } from './env-refs.js';
 import type { EngineEvent } from './engine-events.js';
 import { RequestPool } from './request-pool.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
-import { sendWithRetry } from './send-with-retry.js';
-import { splitSamples, toChoices } from './samples.js';
+import { drawSamples } from './draw-samples.js';
+import { NLimits } from './n-capability.js';
+import { toChoices } from './samples.js';
 import type { SpendGuard } from './spend-guard.js';
 import { AttemptError, OpenAITransport, type CompletionTransport } from './transport.js';
 import type { CompletionResponse, EndpointConfig, RequestParams, TemplateContext } from './types.js';
@@ -87,6 +88,8 @@ export class CompletionEngine {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly downUntil = new Map<string, number>();
   private readonly warnedPrices = new Set<string>();
+  /** How many samples each endpoint gives per request, as learnt during this run. */
+  private readonly nLimits = new NLimits();
   private readonly resolved = new WeakMap<EndpointConfig, Map<number, ResolvedEndpoint>>();
   private readonly unlimited = new WeakSet<AbortSignal>();
   private readonly loader: CacheLoader | undefined;
@@ -219,47 +222,44 @@ export class CompletionEngine {
     cache: ResponseCache | null,
     useCache: boolean,
     opts: CreateOptions,
+    alreadyPaid = 0,
   ): Promise<Omit<CompletionResponse, 'config_id' | 'pass_filter'>> {
     const model = String(request.body.model);
     const n = Number(request.body.n ?? 1);
     const price = this.priceOf(model, endpoint);
     const cached = cache && useCache && this.loader ? await this.loader.load(key, n) : [];
     let fresh: CachedSample[] = [];
-    let paid = 0;
+    let paid = alreadyPaid;
     let promptTokens = cached[0]?.promptTokens ?? 0;
     let id = `cache-${key.slice(0, 24)}`;
     let created = Math.floor(this.clock.now() / 1000);
     if (cached.length < n) {
-      const missing = n - cached.length;
-      const body = { ...request.body };
-      if (missing !== 1 || body.n !== undefined) body.n = missing;
-      const answer = await sendWithRetry(
-        { transport: this.transport, pool: this.pool, clock: this.clock, random: this.random, usage: this.deps.usage, onEvent: this.deps.onEvent },
+      const drawn = await drawSamples(
+        { transport: this.transport, pool: this.pool, clock: this.clock, random: this.random, usage: this.deps.usage, onEvent: this.deps.onEvent, limits: this.nLimits },
         {
           endpoint,
-          request: { api: request.api, body },
-          requestKey: key,
+          request,
+          key,
+          identity,
+          cache,
+          n,
+          missing: n - cached.length,
           price,
           knownPromptTokens: cached[0]?.promptTokens,
           policy: Object.assign({}, DEFAULT_RETRY_POLICY, this.deps.retry, opts.retry),
           budget: opts.budget,
           signal: opts.signal,
           defaultMaxTokens: this.deps.defaultMaxTokens ?? 4096,
-          // another process sharing the cache may store these samples while this one waits for
-          // a slot: look again before paying for them twice
-          stillNeeded: cache && useCache ? () => cache.get(key, n).length < n : undefined,
-          // stored the moment it arrives: another process sharing the cache then finds it
-          onAnswer: (raw) => {
-            fresh = splitSamples(raw, model).slice(0, missing);
-            if (cache) cache.append(key, identity, fresh);
-          },
+          recheck: Boolean(cache && useCache),
         },
       );
-      if (!answer) return this.fetchSamples(endpoint, request, key, identity, cache, useCache, opts); // now in the cache
-      paid = answer.cost;
-      promptTokens = answer.raw.usage?.prompt_tokens ?? promptTokens;
-      id = answer.raw.id ?? id;
-      created = answer.raw.created ?? created;
+      // another process stored some of them meanwhile: they (and ours) are in the cache now
+      if (drawn.incomplete) return this.fetchSamples(endpoint, request, key, identity, cache, useCache, opts, paid + drawn.paid);
+      fresh = drawn.samples;
+      paid += drawn.paid;
+      promptTokens = drawn.first?.usage.prompt_tokens ?? promptTokens;
+      id = drawn.first?.raw.id ?? id;
+      created = drawn.first?.raw.created ?? created;
     }
     const samples = [...cached, ...fresh];
     const completionTokens = samples.reduce((a, s) => a + s.completionTokens, 0);

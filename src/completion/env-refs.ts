@@ -29,3 +29,8 @@ export function hasEnvRef(value: string): boolean {
   REF.lastIndex = 0;
   return REF.test(value);
 }
+
+/** The names of the variables a string refers to with `${VAR}`. */
+export function referencedVars(value: string): string[] {
+  return [...value.matchAll(REF)].map((m) => m[1] as string);
+}

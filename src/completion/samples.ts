@@ -3,14 +3,14 @@ import type { RawCompletion } from './transport.js';
 
 /**
  * Split a response into samples, one per choice, giving each its share of the completion
- * tokens. The API reports only the total; shares follow each choice's text length (the
+ * tokens (of `usage`, the checked usage: see usage-check.ts). The API reports only the total; shares follow each choice's text length (the
  * lengths are what the tokens are made of), and the rounding is fixed so the shares add up to
  * exactly the reported total.
  */
-export function splitSamples(raw: RawCompletion, fallbackModel: string): CachedSample[] {
+export function splitSamples(raw: RawCompletion, fallbackModel: string, usage: { prompt_tokens: number; completion_tokens: number }): CachedSample[] {
   const model = typeof raw.model === 'string' && raw.model !== '' ? raw.model : fallbackModel;
-  const prompt = raw.usage?.prompt_tokens ?? 0;
-  const total = raw.usage?.completion_tokens ?? 0;
+  const prompt = usage.prompt_tokens;
+  const total = usage.completion_tokens;
   const choices = [...raw.choices].sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
   const lengths = choices.map((c) => choiceLength(c));
   const shares = apportion(total, lengths);
@@ -21,13 +21,18 @@ export function splitSamples(raw: RawCompletion, fallbackModel: string): CachedS
 }
 
 function choiceLength(c: Record<string, unknown>): number {
-  if (typeof c.text === 'string') return c.text.length;
+  return choiceText(c).length;
+}
+
+/** What a choice generated, as text: the completion text, or the message content and any function or tool call. */
+export function choiceText(c: Record<string, unknown>): string {
+  if (typeof c.text === 'string') return c.text;
   const m = c.message as Record<string, unknown> | undefined;
-  if (!m) return 0;
-  let len = typeof m.content === 'string' ? m.content.length : 0;
-  if (m.function_call) len += JSON.stringify(m.function_call).length;
-  if (m.tool_calls) len += JSON.stringify(m.tool_calls).length;
-  return len;
+  if (!m) return '';
+  let text = typeof m.content === 'string' ? m.content : '';
+  if (m.function_call) text += JSON.stringify(m.function_call);
+  if (m.tool_calls) text += JSON.stringify(m.tool_calls);
+  return text;
 }
 
 /** Largest-remainder apportionment of an integer total by weights (equal when all are 0). */

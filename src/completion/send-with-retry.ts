@@ -9,11 +9,14 @@ import { backoffDelay, isRetryable, type RetryPolicy } from './retry-policy.js';
 import type { SpendGuard } from './spend-guard.js';
 import { AttemptError, type CompletionTransport, type RawCompletion } from './transport.js';
 import type { EngineEvent } from './engine-events.js';
+import { checkUsage, type CheckedUsage } from './usage-check.js';
 
 /** What one paid answer cost and how it was obtained. */
 export interface PaidAnswer {
   raw: RawCompletion;
-  /** USD actually paid for this request. */
+  /** The tokens charged: the server's usage when it can be trusted, else a count (usage-check.ts). */
+  usage: CheckedUsage;
+  /** USD actually paid for this request (estimated when `usage.estimated`). */
   cost: number;
   attempts: number;
   latencyMs: number;
@@ -48,7 +51,7 @@ export interface SendParams {
    */
   stillNeeded?: (() => boolean) | undefined;
   /** Given the answer the moment it arrives, before it is recorded (the engine stores its samples). */
-  onAnswer?: ((raw: RawCompletion) => void) | undefined;
+  onAnswer?: ((raw: RawCompletion, usage: CheckedUsage) => void) | undefined;
 }
 
 /**
@@ -64,6 +67,12 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
   const started = clock.now();
   const model = String(p.request.body.model);
   const n = Number(p.request.body.n ?? 1);
+  const texts = promptTexts(p.request);
+  // the reservation's worst case: what an answer whose usage cannot be trusted is charged
+  const promptBound = p.knownPromptTokens ?? estimatePromptTokens(texts);
+  const cap = p.request.body.max_tokens ?? p.request.body.max_completion_tokens;
+  const maxTokens = typeof cap === 'number' ? cap : undefined;
+  const usageContext = { model, chat: p.request.api === 'chat', promptTexts: texts, promptBound, maxTokens, defaultMaxTokens: p.defaultMaxTokens };
   for (let attempt = 0; ; attempt++) {
     const release = await deps.pool.acquire(p.signal);
     if (p.stillNeeded && !p.stillNeeded()) {
@@ -72,9 +81,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
     }
     let reservation = null;
     if (p.budget && p.price) {
-      const promptTokens = p.knownPromptTokens ?? estimatePromptTokens(promptTexts(p.request));
-      const maxTokens = Number(p.request.body.max_tokens ?? p.defaultMaxTokens) * n;
-      reservation = await p.budget.reserve(worstCaseCost(promptTokens, maxTokens, p.price));
+      reservation = await p.budget.reserve(worstCaseCost(promptBound, (maxTokens ?? p.defaultMaxTokens) * n, p.price));
       if (!reservation) {
         release();
         throw new AttemptError('budget', 'the optimization budget cannot cover this request');
@@ -89,10 +96,11 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
       release(); // never hold a slot while backing off
       reservation?.release();
       const failure = err instanceof AttemptError ? err : new AttemptError('other', String(err));
-      record(deps, p, { model, n, prompt_tokens: 0, completion_tokens: 0, cost: 0, latency_ms: clock.now() - t0, outcome: 'failed', error: failure.kind, attempts: attempt + 1 });
+      record(deps, p, { model, n, prompt_tokens: 0, completion_tokens: 0, cost: 0, latency_ms: clock.now() - t0, outcome: 'failed', error: failure.kind, error_message: failure.message, attempts: attempt + 1 });
       if (failure.kind === 'rate_limit') deps.pool.onRateLimit(epoch);
       if (p.signal?.aborted) throw new AttemptError('aborted', 'request aborted');
-      if (!isRetryable(failure.kind) || failure.refused) throw failure;
+      // refused for its n: the engine asks again within the limit the server stated
+      if (!isRetryable(failure.kind) || failure.refused || failure.nLimit !== undefined) throw failure;
       const delay = backoffDelay(p.policy, attempt, failure.retryAfterMs, deps.random);
       if (clock.now() + delay - started > p.policy.retryTimeoutMs) throw failure;
       deps.onEvent?.({ type: 'retry', configId: p.endpoint.index, endpoint: p.endpoint.label, kind: failure.kind, attempt: attempt + 1, delayMs: Math.round(delay) });
@@ -104,22 +112,35 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
     // sharing the cache finds it as soon as possible), then the bookkeeping. A failure to store
     // is the caller's error, never a failed attempt: the answer was paid for.
     try {
-      const usage = { prompt_tokens: raw.usage?.prompt_tokens ?? 0, completion_tokens: raw.usage?.completion_tokens ?? 0 };
+      const usage = await checkUsage(raw, usageContext);
       const cost = p.price ? costOf(usage, p.price) : 0;
       reservation?.commit(cost);
       deps.pool.onSuccess();
+      if (usage.problem) {
+        deps.onEvent?.({ type: 'usage_estimated', configId: p.endpoint.index, endpoint: p.endpoint.label, model, problem: usage.problem, detail: usage.detail ?? '', cost });
+      }
       let storeFailure: { error: unknown } | undefined;
       try {
-        p.onAnswer?.(raw);
+        p.onAnswer?.(raw, usage);
       } catch (error) {
         storeFailure = { error };
       }
       // taken with the record's time, so that time − latency_ms is when the request was sent
       // (storing may wait for another process's write)
       const latencyMs = clock.now() - t0;
-      record(deps, p, { model: raw.model ?? model, n, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, cost, latency_ms: latencyMs, outcome: attempt === 0 ? 'ok' : 'retried', attempts: attempt + 1 });
+      record(deps, p, {
+        model: raw.model ?? model,
+        n,
+        prompt_tokens: usage.prompt_tokens,
+        completion_tokens: usage.completion_tokens,
+        cost,
+        latency_ms: latencyMs,
+        outcome: attempt === 0 ? 'ok' : 'retried',
+        attempts: attempt + 1,
+        ...(usage.estimated ? { estimated: true } : {}),
+      });
       if (storeFailure) throw storeFailure.error; // recorded first: the call was paid for
-      return { raw, cost, attempts: attempt + 1, latencyMs };
+      return { raw, usage, cost, attempts: attempt + 1, latencyMs };
     } finally {
       release();
     }
@@ -129,7 +150,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
 function record(
   deps: SendDeps,
   p: SendParams,
-  r: { model: string; n: number; prompt_tokens: number; completion_tokens: number; cost: number; latency_ms: number; outcome: 'ok' | 'retried' | 'failed'; error?: string; attempts: number },
+  r: { model: string; n: number; prompt_tokens: number; completion_tokens: number; cost: number; latency_ms: number; outcome: 'ok' | 'retried' | 'failed'; error?: string; error_message?: string; attempts: number; estimated?: boolean },
 ): void {
   deps.usage?.record({
     time: deps.clock.now(),

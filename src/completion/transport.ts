@@ -1,9 +1,13 @@
+import { format } from 'node:util';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { FailureKind } from '../errors.js';
+import { redactCredentialShapes, redactorOf, type Redactor } from '../util/redact.js';
 import { AbortRelay } from './abort-relay.js';
 import type { BuiltRequest } from './build-request.js';
 import { createHttpFetch, type FetchFunction, type HttpFetch } from './http-fetch.js';
 import type { ResolvedEndpoint } from './config-list.js';
+import { nLimitFromMessage } from './n-capability.js';
+import { serverMessage } from './server-error.js';
 
 /** The JSON an OpenAI-compatible server returns for a completion. */
 export interface RawCompletion {
@@ -12,7 +16,8 @@ export interface RawCompletion {
   created?: number;
   model?: string;
   choices: Array<Record<string, unknown>>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  /** As the server sent it: may be missing or hold anything (see usage-check.ts). */
+  usage?: unknown;
 }
 
 export interface SendOptions {
@@ -34,6 +39,9 @@ export class AttemptError extends Error {
     super(message);
     this.name = 'AttemptError';
   }
+
+  /** The most samples per request the server said it gives (its error was about n). */
+  nLimit: number | undefined = undefined;
 }
 
 /** Sends one request to one endpoint. Injected into the engine; tests use the real one. */
@@ -57,8 +65,16 @@ export class OpenAITransport implements CompletionTransport {
   /** The keep-alive agents this transport made (not a fetch it was given). */
   private readonly own: HttpFetch | undefined;
 
-  /** `fetch`: what the clients send with; default: keep-alive `node:http` agents (http-fetch.ts), 'global' for Node's fetch. */
-  constructor(options: { fetch?: FetchFunction | 'global' } = {}) {
+  /** Where the openai client's own log goes (OPENAI_LOG=debug…), one line at a time, already redacted. */
+  private readonly debugLog: (line: string) => void;
+
+  /**
+   * `fetch`: what the clients send with; default: keep-alive `node:http` agents (http-fetch.ts),
+   * 'global' for Node's fetch. `debugLog`: where the client's log lines go (default stderr:
+   * diagnostics never go to stdout, where `--json` output is).
+   */
+  constructor(options: { fetch?: FetchFunction | 'global'; debugLog?: (line: string) => void } = {}) {
+    this.debugLog = options.debugLog ?? ((line) => process.stderr.write(`${line}\n`));
     if (options.fetch === undefined) {
       this.own = createHttpFetch();
       this.fetch = this.own.fetch;
@@ -111,11 +127,22 @@ export class OpenAITransport implements CompletionTransport {
     const key = `${ep.id}\u0000${ep.apiType === 'azure' ? model : ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      const common = { apiKey: ep.apiKey, maxRetries: 0, defaultHeaders: ep.headers, organization: ep.organization ?? null, fetch: this.fetch };
+      const common = {
+        apiKey: ep.apiKey,
+        maxRetries: 0,
+        defaultHeaders: ep.headers,
+        organization: ep.organization ?? null,
+        project: null,
+        fetch: this.fetch,
+        logger: clientLogger(redactorOf(ep.secrets), this.debugLog),
+      };
+      // Azure: the base URL is given whole (`{endpoint}/openai`, as the client would build it),
+      // never as `endpoint`: the client reads OPENAI_BASE_URL as a default base URL, and refuses
+      // an endpoint beside it ("baseURL and endpoint are mutually exclusive").
       client =
         ep.apiType === 'azure'
-          ? new AzureOpenAI({ ...common, endpoint: ep.baseURL, apiVersion: ep.apiVersion, deployment: model })
-          : new OpenAI({ ...common, baseURL: ep.baseURL ?? OPENAI_DEFAULT_BASE });
+          ? new KeepBodyAzure({ ...common, baseURL: `${(ep.baseURL ?? '').replace(/\/+$/, '')}/openai`, apiVersion: ep.apiVersion, deployment: model })
+          : new KeepBodyOpenAI({ ...common, baseURL: ep.baseURL ?? OPENAI_DEFAULT_BASE });
       this.clients.set(key, client);
     }
     return client;
@@ -129,13 +156,52 @@ function validateShape(raw: unknown): RawCompletion {
   return raw as RawCompletion;
 }
 
+/** The error body as the server sent it (the openai client keeps only `error` of a JSON body). */
+const SERVER_BODY = Symbol('serverBody');
+
+function keepBody(err: InstanceType<typeof OpenAI.APIError>, body: unknown, text: string | undefined): InstanceType<typeof OpenAI.APIError> {
+  Object.defineProperty(err, SERVER_BODY, { value: { body, text }, enumerable: false });
+  return err;
+}
+
+/** The openai client, keeping the whole error body, so the server's message is never lost. */
+class KeepBodyOpenAI extends OpenAI {
+  protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers): InstanceType<typeof OpenAI.APIError> {
+    return keepBody(super.makeStatusError(status, error, message, headers), error, message);
+  }
+}
+
+class KeepBodyAzure extends AzureOpenAI {
+  protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers): InstanceType<typeof OpenAI.APIError> {
+    return keepBody(super.makeStatusError(status, error, message, headers), error, message);
+  }
+}
+
 /**
- * Map an error of the openai client to an AttemptError. Messages never carry the API key, nor
- * the value of a credential header (a gateway may quote the request's headers in its error).
+ * The openai client's logger (it logs when OPENAI_LOG is set): to the debug sink, never stdout
+ * (the client's default is the console, whose debug and info go to stdout and break `--json`),
+ * with the endpoint's secrets and any credential-shaped value redacted (the client hides
+ * `authorization` and `api-key` itself, not a gateway's own credential headers).
+ */
+function clientLogger(redact: Redactor, write: (line: string) => void): Record<'error' | 'warn' | 'info' | 'debug', (...args: unknown[]) => void> {
+  const log = (level: string) => (...args: unknown[]) => write(redactCredentialShapes(redact(`openai ${level}: ${format(...args)}`)));
+  return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') };
+}
+
+/** `status message` as the server said it, whatever the body's shape (first 300 characters). */
+function statusMessage(err: InstanceType<typeof OpenAI.APIError>): string {
+  const kept = (err as unknown as Record<symbol, { body: unknown; text: string | undefined } | undefined>)[SERVER_BODY];
+  const said = kept ? serverMessage(kept.body, kept.text) : undefined;
+  if (said === undefined) return err.message;
+  return err.status ? `${err.status} ${said}` : said;
+}
+
+/**
+ * Map an error of the openai client to an AttemptError, with the server's own message. Messages
+ * never carry a secret of the endpoint (a gateway may quote the request's headers in its error).
  */
 export function classify(err: unknown, ep: ResolvedEndpoint): AttemptError {
-  const secrets = [ep.apiKey, ...Object.entries(ep.headers).filter(([name]) => /auth|key|token|secret|pass|cookie|signature/i.test(name)).map(([, v]) => v)].filter((v) => v.length >= 6);
-  const redact = (s: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), s);
+  const redact = redactorOf(ep.secrets);
   if (err instanceof OpenAI.APIUserAbortError) return new AttemptError('aborted', 'request aborted');
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new AttemptError('timeout', 'request timed out');
   if (err instanceof OpenAI.APIConnectionError) {
@@ -147,8 +213,15 @@ export function classify(err: unknown, ep: ResolvedEndpoint): AttemptError {
   }
   if (err instanceof OpenAI.APIError) {
     const status = err.status;
-    const msg = redact(err.message);
+    const msg = redact(statusMessage(err));
     const body = err.error as { code?: unknown } | undefined;
+    const nLimit = nLimitFromMessage(msg);
+    if (nLimit !== undefined && status !== undefined && status >= 400 && status < 600 && status !== 429) {
+      // refused for its n: not worth a retry, the engine asks again within the limit
+      const e = new AttemptError(status >= 500 ? 'server_error' : 'bad_request', msg, status);
+      e.nLimit = nLimit;
+      return e;
+    }
     if (status === 429) return new AttemptError('rate_limit', msg, status, retryAfterMs(err.headers));
     if (status === 401) return new AttemptError('auth', msg, status);
     if (status === 403) return new AttemptError('permission', msg, status);

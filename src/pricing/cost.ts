@@ -19,13 +19,19 @@ export function worstCaseCost(promptTokens: number, maxCompletionTokens: number,
 }
 
 /**
- * An upper estimate of the prompt tokens of a text without a tokenizer: OpenAI's tokenizers
- * average about 4 characters per token on English and never fewer than ~1 byte per token on
- * odd text; a third of the UTF-8 length plus per-message overhead is a safe-side estimate
- * that keeps reservations honest without being absurdly pessimistic.
+ * The most prompt tokens a request's texts can be, for any tokenizer and any UTF-8 text: every
+ * token of a byte-level BPE (OpenAI's encodings, Llama 3, Qwen) or of a SentencePiece vocabulary
+ * with byte fallback (Llama 2, Mistral) covers at least one byte, so b bytes are at most b tokens;
+ * plus a chat template's tokens per message (role and separators: 4 for OpenAI, 5 for Llama 3)
+ * and at its start, counted generously. A bound, not an estimate: reserved before a request, it
+ * keeps the budget safe on token-dense text (emoji, CJK, base64), where a third of the bytes
+ * fell short. A known count from an earlier answer to the same request replaces it.
  */
 export function estimatePromptTokens(texts: readonly string[]): number {
-  let total = 3;
-  for (const t of texts) total += Math.ceil(Buffer.byteLength(t, 'utf8') / 3) + 4;
+  let total = PROMPT_OVERHEAD;
+  for (const t of texts) total += Buffer.byteLength(t, 'utf8') + PROMPT_OVERHEAD;
   return total;
 }
+
+/** Tokens a chat template may add per message and at its start (a generous bound). */
+const PROMPT_OVERHEAD = 8;

@@ -5,6 +5,7 @@ import { hasEnvRef } from '../completion/env-refs.js';
 import type { EndpointConfig } from '../completion/types.js';
 import type { TuneConfig } from './tune-config.js';
 import type { TuneResult } from './tuner.js';
+import { isSecretName } from '../util/redact.js';
 
 /**
  * The best config as a file that `autotune test --config` and `autotune create --config` take as
@@ -69,7 +70,7 @@ function withoutLiteralSecrets(entry: EndpointConfig): EndpointConfig {
   const out: EndpointConfig = { ...entry };
   if (typeof out.api_key === 'string' && !hasEnvRef(out.api_key)) delete out.api_key;
   if (out.headers) {
-    out.headers = Object.fromEntries(Object.entries(out.headers).filter(([name, v]) => hasEnvRef(String(v)) || !/key|token|auth|secret/i.test(name)));
+    out.headers = Object.fromEntries(Object.entries(out.headers).filter(([name, v]) => hasEnvRef(String(v)) || !isSecretName(name)));
   }
   return out;
 }

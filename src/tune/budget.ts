@@ -44,12 +44,12 @@ export class BudgetLedger implements SpendGuard {
 
   /** Count money an earlier run of the same tune already spent (resume). */
   preCharge(usd: number): void {
-    this.spentUsd += Math.max(0, usd);
+    this.spentUsd += Math.max(0, finite(usd, 'an earlier run\'s spend'));
   }
 
   /** Reserve now or never: null when it does not fit at this moment. */
   tryReserve(worstCaseUsd: number): Reservation | null {
-    const amount = Math.max(0, worstCaseUsd);
+    const amount = Math.max(0, finite(worstCaseUsd, 'a reservation'));
     if (this.spentUsd + this.reservedUsd + amount > this.budgetUsd) return null;
     this.reservedUsd += amount;
     this.holds++;
@@ -65,10 +65,20 @@ export class BudgetLedger implements SpendGuard {
       this.onChange?.({ spent: this.spentUsd, reserved: this.reservedUsd });
       for (const w of this.waiters.splice(0)) w();
     };
-    return { commit: (actual) => settle(Math.max(0, actual)), release: () => settle(0) };
+    // a cost that is not a number is refused before it touches the books: NaN would make every
+    // later budget check pass (NaN > budget is false)
+    const commit = (actual: number): void => {
+      if (typeof actual !== 'number' || !Number.isFinite(actual)) {
+        settle(amount); // charged at the worst case it reserved, then refused loudly
+        finite(actual, "a request's cost");
+      }
+      settle(Math.max(0, actual));
+    };
+    return { commit, release: () => settle(0) };
   }
 
   async reserve(worstCaseUsd: number): Promise<Reservation | null> {
+    finite(worstCaseUsd, 'a reservation');
     for (;;) {
       const r = this.tryReserve(worstCaseUsd);
       if (r) return r;
@@ -79,4 +89,10 @@ export class BudgetLedger implements SpendGuard {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
+}
+
+/** The value, if it is a finite number; otherwise a RangeError: the ledger never holds NaN or ±Infinity. */
+function finite(usd: number, what: string): number {
+  if (typeof usd !== 'number' || !Number.isFinite(usd)) throw new RangeError(`the budget ledger refuses ${what} of ${String(usd)} USD: not a finite number`);
+  return usd;
 }

@@ -65,6 +65,7 @@ export class UsageLogger implements UsageSink {
   usageSummary(): UsageSummary {
     return {
       total_cost: this.summary.total_cost,
+      total_estimated: this.summary.total_estimated,
       total_saved: this.summary.total_saved,
       by_model: Object.fromEntries(Object.entries(this.summary.by_model).map(([k, v]) => [k, { ...v }])),
       failures: { ...this.summary.failures },

@@ -31,6 +31,8 @@ export interface UsageReport {
   totals: ModelUsage;
   /** Failed attempts by kind. */
   failures: Record<string, number>;
+  /** The latest message a server gave, per kind of failure (logs from before version 2 have none). */
+  error_messages: Record<string, string>;
   /** Matching runs, newest first. */
   runs: RunInfo[];
   /** Time of the first and last matching row (null when none). */
@@ -66,7 +68,7 @@ export function queryUsage(db: Db, filter: UsageFilter = {}): UsageReport {
          SUM(u.cached) AS cache_hits,
          SUM(CASE WHEN u.cached = 0 AND u.outcome != 'failed' THEN u.prompt_tokens ELSE 0 END) AS prompt_tokens,
          SUM(CASE WHEN u.cached = 0 AND u.outcome != 'failed' THEN u.completion_tokens ELSE 0 END) AS completion_tokens,
-         SUM(u.cost) AS cost, SUM(u.saved) AS saved,
+         SUM(u.cost) AS cost, SUM(CASE WHEN u.estimated = 1 THEN u.cost ELSE 0 END) AS estimated_cost, SUM(u.saved) AS saved,
          SUM(u.outcome = 'failed') AS failed
        FROM usage u ${w.sql} GROUP BY u.model ORDER BY u.model`,
     )
@@ -85,6 +87,17 @@ export function queryUsage(db: Db, filter: UsageFilter = {}): UsageReport {
       .all(...w.params)
       .map((r) => [r.kind, r.c]),
   );
+  // what the server said last, per kind of failure
+  const errorMessages = Object.fromEntries(
+    db
+      .prepare<unknown[], { kind: string; message: string }>(
+        `SELECT COALESCE(u.error, 'other') AS kind, u.error_message AS message FROM usage u
+         WHERE u.id IN (SELECT MAX(u.id) FROM usage u ${andWhere(w.sql, "u.outcome = 'failed' AND u.error_message IS NOT NULL")} GROUP BY COALESCE(u.error, 'other'))
+         ORDER BY kind`,
+      )
+      .all(...w.params)
+      .map((r) => [r.kind, r.message]),
+  );
   const span = db.prepare<unknown[], { first: number | null; last: number | null }>(`SELECT MIN(u.time) AS first, MAX(u.time) AS last FROM usage u ${w.sql}`).get(...w.params);
   const runs = db
     .prepare<unknown[], RunInfo>(
@@ -92,7 +105,7 @@ export function queryUsage(db: Db, filter: UsageFilter = {}): UsageReport {
        FROM usage u JOIN runs r ON r.run_id = u.run_id ${w.sql} GROUP BY r.run_id ORDER BY r.started_at DESC, MIN(u.id) DESC`,
     )
     .all(...w.params);
-  return { by_model, totals, failures, runs, first: span?.first ?? null, last: span?.last ?? null };
+  return { by_model, totals, failures, error_messages: errorMessages, runs, first: span?.first ?? null, last: span?.last ?? null };
 }
 
 /** Cache hits, paid requests and the sample hit rate per cache seed (runs without a cache are left out). */

@@ -20,6 +20,10 @@ export interface UsageRecord {
   outcome: 'ok' | 'retried' | 'failed';
   /** Failure kind for failed attempts (rate_limit, timeout, …). */
   error?: string;
+  /** What the server said for a failed attempt: status and message, first 300 characters, redacted. */
+  error_message?: string;
+  /** The tokens (and cost) are autotune's count, not the server's report (missing, invalid or contradicted usage). */
+  estimated?: boolean;
   attempts: number;
   /** Cache key of the request (sha256 of the canonical request, no secrets). */
   request_key: string;

@@ -19,6 +19,10 @@ export type UsageCommand = 'tune' | 'test' | 'create';
  * - `bodies` + `calls`: history, only for runs logged with history on: one `calls` row per
  *   answered call (the response JSON) pointing at its request body, stored once per distinct
  *   body (SHA-256 of the canonical JSON), so repeated requests cost one hash, not one copy.
+ * Version 2 adds to `usage`: `estimated` (1 when the tokens and cost are autotune's count, the
+ * server's usage being missing, not numbers or contradicted by its answer) and `error_message`
+ * (what the server said for a failed attempt). Older logs are migrated in place when opened:
+ * their rows read as reported usage with no message.
  */
 export const USAGE_MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE runs (
@@ -64,4 +68,6 @@ export const USAGE_MIGRATIONS: readonly Migration[] = [
      response TEXT NOT NULL
    );
    CREATE INDEX calls_run ON calls (run_id, seq);`,
+  `ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE usage ADD COLUMN error_message TEXT;`,
 ];

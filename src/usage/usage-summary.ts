@@ -11,6 +11,8 @@ export interface ModelUsage {
   completion_tokens: number;
   /** USD paid. */
   cost: number;
+  /** Of `cost`, USD whose tokens autotune counted because the server's usage could not be trusted. */
+  estimated_cost: number;
   /** USD the cache saved (list price of what it served). */
   saved: number;
   /** Attempts that failed (each retry counts). */
@@ -21,6 +23,8 @@ export interface ModelUsage {
 export interface UsageSummary {
   /** USD paid, all models. */
   total_cost: number;
+  /** Of `total_cost`, USD estimated (see ModelUsage.estimated_cost). */
+  total_estimated: number;
   /** USD saved by the cache, all models. */
   total_saved: number;
   by_model: Record<string, ModelUsage>;
@@ -30,12 +34,12 @@ export interface UsageSummary {
 
 /** An empty summary. */
 export function emptySummary(): UsageSummary {
-  return { total_cost: 0, total_saved: 0, by_model: {}, failures: {} };
+  return { total_cost: 0, total_estimated: 0, total_saved: 0, by_model: {}, failures: {} };
 }
 
 /** Empty usage for one model. */
 export function emptyModelUsage(): ModelUsage {
-  return { requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0, saved: 0, failed: 0 };
+  return { requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0, estimated_cost: 0, saved: 0, failed: 0 };
 }
 
 /** Add one usage record to a summary, in place. */
@@ -59,5 +63,9 @@ export function addToSummary(s: UsageSummary, r: UsageRecord): void {
     m.completion_tokens += r.completion_tokens;
     m.cost += r.cost;
     s.total_cost += r.cost;
+    if (r.estimated) {
+      m.estimated_cost += r.cost;
+      s.total_estimated += r.cost;
+    }
   }
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CACHE_ROOT } from '../../context.js';
 import { runCacheClear, runCacheStats } from '../../ops/cache-op.js';
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { renderCacheStats, renderClearReport } from '../render/cache-report.js';
 import { displayPath } from '../render/units.js';
 
@@ -47,5 +47,5 @@ function rootOf(io: CliIO, flags: CacheFlags): string {
 }
 
 function print(io: CliIO, text: string): void {
-  writeLine(io.stdout, text, makeRedactor(io.env));
+  writeLine(io.stdout, text, envRedactor(io.env));
 }

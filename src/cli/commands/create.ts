@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { extractTextOrFunctionCall, runCreate, type CompletionResponse } from '../../index.js';
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { collectVar, jsonObjectFlag } from '../options.js';
 import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { renderKeyValues, usd } from '../render/table.js';
@@ -32,7 +32,7 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
     .option('--no-cache', 'do not read the cache (answers are still stored)')
     .option('--json', 'print the response as JSON on stdout')
     .action(async (flags: CreateFlags) => {
-      const redact = makeRedactor(io.env);
+      const redact = envRedactor(io.env);
       const params = requestParamsFromFlags(flags, io.cwd);
       const result = await runCreate({
         configFile: flags.config,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runTest, type TestEvent, type TestReport } from '../../index.js';
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { numberFlag } from '../options.js';
 import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { eventPrinter, usageLogWarning } from '../render/events.js';
@@ -105,7 +105,7 @@ class TestDisplay {
     private readonly io: CliIO,
     private readonly json: boolean,
   ) {
-    this.#redact = makeRedactor(io.env);
+    this.#redact = envRedactor(io.env);
   }
 
   onEvent(e: TestEvent): void {
@@ -171,7 +171,7 @@ function printReport(io: CliIO, r: TestReport): void {
 /** Failures and early stops, on stderr, after the summary. */
 function printEnding(io: CliIO, r: TestReport): void {
   const c = colorsFor(io, 'stderr');
-  const redact = makeRedactor(io.env);
+  const redact = envRedactor(io.env);
   if (r.failed > 0) {
     const listed = r.failures.slice(0, 20).map((f) => `${f.index} (line ${f.line})`).join(', ');
     const more = r.failed > 20 ? `, … ${r.failed - 20} more` : '';

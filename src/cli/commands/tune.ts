@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { numberFlag } from '../options.js';
 import { createProgress } from '../render/progress.js';
 import { eventPrinter } from '../render/events.js';
@@ -128,7 +128,7 @@ function jsonReport(o: TuneOutcome): Record<string, unknown> {
 
 function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   const c = colorsFor(io);
-  const redact = makeRedactor(io.env);
+  const redact = envRedactor(io.env);
   const cfg = o.tuneConfig;
   if (o.config && o.best) {
     writeLine(io.stdout, c.bold(`Best config (trial #${o.best.trial}, measured on ${o.best.rows} of ${o.best.total_rows} rows)`));

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_CACHE_ROOT } from '../../context.js';
 import { runUsage } from '../../ops/usage-op.js';
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { renderUsageReport } from '../render/usage-report.js';
 import { displayPath } from '../render/units.js';
 
@@ -31,7 +31,7 @@ export function registerUsage(program: Command, io: CliIO, setExit: (code: numbe
     .option('--full', 'with --history: one {request, response} per call')
     .option('--json', 'print one JSON object on stdout')
     .action((flags: UsageFlags) => {
-      const redact = makeRedactor(io.env);
+      const redact = envRedactor(io.env);
       const history = flags.history || flags.full ? (flags.full ? 'full' : 'compact') : undefined;
       const result = runUsage({
         // relative to the working directory, as for create, test and tune

@@ -1,10 +1,10 @@
 import type { EngineEvent } from '../../index.js';
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 
 /** Print engine events on stderr as warnings; each endpoint or model is reported once. */
 export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: EngineEvent) => void {
   const c = colorsFor(io, 'stderr');
-  const redact = makeRedactor(io.env);
+  const redact = envRedactor(io.env);
   const seen = new Set<string>();
   const once = (key: string, text: string): void => {
     if (seen.has(key)) return;
@@ -23,6 +23,15 @@ export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: E
         // an endpoint just reported down needs no second line for the same refused connection
         if (e.kind === 'connection' && seen.has(`down:${e.configId}`)) break;
         once(`failover:${e.configId}:${e.kind}`, `config ${e.configId} (${e.endpoint}) failed (${e.kind}: ${e.message}); trying the next endpoint`);
+        break;
+      case 'usage_estimated':
+        once(`usage:${e.configId}:${e.model}:${e.problem}`, `config ${e.configId} (${e.endpoint}), ${e.model}: ${e.detail}; costs from this endpoint are marked estimated (said once per endpoint)`);
+        break;
+      case 'n_limit':
+        once(
+          `n:${e.configId}:${e.model}`,
+          `config ${e.configId} (${e.endpoint}) gives at most ${e.limit} sample${e.limit === 1 ? '' : 's'} per request for ${e.model} (asked for ${e.asked}: ${e.how === 'error' ? `it answered ${e.message ?? 'an error about n'}` : `it returned ${e.limit} choice${e.limit === 1 ? '' : 's'}`}); the other samples are drawn with more requests`,
+        );
         break;
       case 'retry':
         if (opts.retries !== false) writeLine(io.stderr, c.dim(`retry: config ${e.configId} ${e.kind}, attempt ${e.attempt + 1} in ${(e.delayMs / 1000).toFixed(1)}s`), redact);

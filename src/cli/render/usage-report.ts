@@ -29,8 +29,12 @@ export function renderUsageReport(log: string, filter: UsageFilter, r: UsageRepo
   if (rows.length > 1) rows.push(row(c.bold('total'), r.totals));
   out.push('', renderTable(['model', 'requests', 'cache hits', 'prompt tokens', 'completion tokens', 'paid', 'saved by cache', 'failed'], rows, c, { right: [1, 2, 3, 4, 5, 6, 7] }));
   const failures = Object.entries(r.failures);
+  if (r.totals.estimated_cost > 0) {
+    out.push('', c.yellow(`${usd(r.totals.estimated_cost)} of the paid total is estimated: the server's usage was missing, not numbers, or contradicted by its answer (autotune counted the tokens)`));
+  }
   if (failures.length > 0) {
     out.push('', `${c.yellow('Failed attempts')} (every retry counts): ${failures.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    for (const [kind, message] of Object.entries(r.error_messages)) out.push(`  last ${kind}: ${message}`);
   }
   out.push('', c.bold(r.runs.length > RUNS_SHOWN ? `Latest ${RUNS_SHOWN} runs` : 'Runs'));
   const runRows = r.runs.slice(0, RUNS_SHOWN).map((run) => [run.run_id, run.command, run.seed ?? '–', formatTime(run.started_at), formatCount(run.rows), usd(run.cost)]);

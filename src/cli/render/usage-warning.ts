@@ -1,9 +1,9 @@
-import { colorsFor, makeRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 
 /** Warn once on stderr when the usage log cannot be written (the run itself goes on). */
 export function usageLogWarning(io: CliIO): (err: Error) => void {
   const c = colorsFor(io, 'stderr');
-  const redact = makeRedactor(io.env);
+  const redact = envRedactor(io.env);
   let warned = false;
   return (err) => {
     if (warned) return;
