@@ -3,7 +3,10 @@
 // a second Ctrl-C exits at once.
 import { setMaxListeners } from 'node:events';
 import { run } from '../dist/src/cli/main.js';
-import { processIO } from '../dist/src/cli/io.js';
+import { processIO, redactDebugOutput } from '../dist/src/cli/io.js';
+
+// NODE_DEBUG=http prints request headers: never the credentials in them
+redactDebugOutput(process.stderr, process.env);
 
 const controller = new AbortController();
 // every in-flight request listens for the abort: many at once is normal, not a leak

@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import { redactorOf, secretEnvValues, type Redactor } from '../util/redact.js';
+import { redactCredentialShapes, redactorOf, secretEnvValues, type Redactor } from '../util/redact.js';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -36,4 +36,19 @@ export function envRedactor(env: Readonly<Record<string, string | undefined>>): 
 /** Write a line (adds the newline), redacted. */
 export function writeLine(stream: NodeJS.WritableStream, text: string, redact: (s: string) => string = (s) => s): void {
   stream.write(`${redact(text)}\n`);
+}
+
+/**
+ * With NODE_DEBUG set (`NODE_DEBUG=http` dumps every request's headers, `Authorization: Bearer
+ * sk-…` included), make everything written to stderr pass through the redactor: the secrets of
+ * the environment, and anything shaped like a credential (`Bearer …`, a quoted `api-key` value).
+ * Node writes its debug lines with `process.stderr.write`, so this is the one place they can be
+ * caught. Only bin/ calls it, for the process's own stream; without NODE_DEBUG nothing changes.
+ */
+export function redactDebugOutput(stream: NodeJS.WriteStream, env: Readonly<Record<string, string | undefined>>): void {
+  if (!env.NODE_DEBUG) return;
+  const redact = envRedactor(env);
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? redactCredentialShapes(redact(String(chunk))) : chunk, ...rest)) as typeof stream.write;
 }

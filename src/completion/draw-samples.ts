@@ -40,6 +40,8 @@ export interface Drawn {
   first: PaidAnswer | undefined;
   /** Another process stored samples meanwhile: read the cache again for the rest. */
   incomplete: boolean;
+  /** Some answer's usage could not be trusted: its tokens are autotune's count. */
+  estimated: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function drawSamples(deps: SendDeps & { limits: NLimits }, p: DrawP
   let paid = 0;
   let first: PaidAnswer | undefined;
   let incomplete = false;
+  let estimated = false;
   for (let wanted = p.missing; wanted > 0 && !incomplete; ) {
     const sizes = requestSizes(wanted, deps.limits.get(p.endpoint.id, model));
     const outcomes = await Promise.allSettled(sizes.map((size) => drawOnce(deps, p, size, samples)));
@@ -75,13 +78,14 @@ export async function drawSamples(deps: SendDeps & { limits: NLimits }, p: DrawP
       const { answer, got } = o.value;
       paid += answer.cost;
       first ??= answer;
+      estimated ||= answer.usage.estimated;
       wanted -= got;
       if (got === 0) failure ??= new AttemptError('malformed', `the server answered ${size === 1 ? 'a request' : `a request for n=${size}`} with no choices`);
       else if (got < size) learn(deps, p, got, size, 'fewer_choices');
     });
     if (failure !== undefined) throw failure;
   }
-  return { samples, paid, first, incomplete };
+  return { samples, paid, first, incomplete, estimated };
 }
 
 async function drawOnce(deps: SendDeps, p: DrawParams, size: number, into: CachedSample[]): Promise<{ answer: PaidAnswer; got: number } | null> {

@@ -230,6 +230,7 @@ export class CompletionEngine {
     const cached = cache && useCache && this.loader ? await this.loader.load(key, n) : [];
     let fresh: CachedSample[] = [];
     let paid = alreadyPaid;
+    let estimated = false;
     let promptTokens = cached[0]?.promptTokens ?? 0;
     let id = `cache-${key.slice(0, 24)}`;
     let created = Math.floor(this.clock.now() / 1000);
@@ -257,6 +258,7 @@ export class CompletionEngine {
       if (drawn.incomplete) return this.fetchSamples(endpoint, request, key, identity, cache, useCache, opts, paid + drawn.paid);
       fresh = drawn.samples;
       paid += drawn.paid;
+      estimated = drawn.estimated;
       promptTokens = drawn.first?.usage.prompt_tokens ?? promptTokens;
       id = drawn.first?.raw.id ?? id;
       created = drawn.first?.raw.created ?? created;
@@ -278,6 +280,7 @@ export class CompletionEngine {
       paid,
       cached: fresh.length === 0,
       cached_choices: cached.length,
+      ...(estimated ? { usage_estimated: true as const } : {}),
     };
     // History (the original's _book_keeping): one call record per endpoint that answered.
     this.deps.usage?.recordCall?.({ time: this.clock.now(), request_key: key, config_id: endpoint.index, request: request.body, response });

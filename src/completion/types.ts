@@ -70,4 +70,6 @@ export interface CompletionResponse {
   /** True when every choice came from the cache; `cached_choices` says how many did. */
   cached: boolean;
   cached_choices: number;
+  /** Present when the server's usage of a new answer could not be trusted: its tokens and `paid` are autotune's count (usage-check.ts). */
+  usage_estimated?: true;
 }

@@ -79,6 +79,8 @@ export interface TestReport {
   failures: InstanceFailure[];
   /** USD spent by this run (new, uncached requests). */
   cost: number;
+  /** Of `cost`, USD counted by autotune because a server's usage could not be trusted. */
+  estimatedCost?: number;
   /** USD all responses are worth at list price. */
   listCost: number;
   /** Instances served entirely from the cache. */
@@ -118,7 +120,14 @@ export async function runTest(input: TestInput): Promise<TestReport> {
   const writer = input.resultsFile ? await AtomicJsonlWriter.open(userPath(input.cwd, input.resultsFile)) : undefined;
   let ctx: RunContext | undefined;
   try {
-    ctx = openRunContext({ ...plan.run, ...(input.onEvent ? { onEvent: (event) => input.onEvent?.({ type: 'engine', event }) } : {}) });
+    let estimated = 0;
+    ctx = openRunContext({
+      ...plan.run,
+      onEvent: (event) => {
+        if (event.type === 'usage_estimated') estimated += event.cost;
+        input.onEvent?.({ type: 'engine', event });
+      },
+    });
     const tally = new TestTally();
     const results: InstanceResult[] | undefined = input.returnResults ? [] : undefined;
     input.onEvent?.({ type: 'start', total, data: dataName });
@@ -133,6 +142,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
     }
     if (results) report.results = results;
     if (stopped) report.stopped = stopped;
+    if (estimated > 0) report.estimatedCost = estimated;
     return report;
   } catch (err) {
     await writer?.discard();

@@ -39,6 +39,8 @@ export interface TuneInput {
 export interface TuneOutcome extends TuneResult {
   tuneConfig: TuneConfig;
   output: string | undefined;
+  /** Of the new spend, USD counted by autotune because a server's usage could not be trusted. */
+  estimatedSpend: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const log = cfg.logFile ? new TuneLog(cfg.logFile, identity, undefined, start) : undefined;
 
   const emit = input.onEvent ?? (() => undefined);
+  let estimatedSpend = 0;
   const ctx = openRunContext({
     env: input.env,
     cachePathRoot: resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT),
@@ -75,7 +78,10 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
     ...(input.usage ? { usage: input.usage } : {}),
     ...(input.usageLog ? { usageLog: input.usageLog } : {}),
     retry: { ...(cfg.requestTimeout ? { requestTimeoutMs: cfg.requestTimeout * 1000 } : {}), ...(cfg.retryTimeout ? { retryTimeoutMs: cfg.retryTimeout * 1000 } : {}) },
-    onEvent: (event) => emit({ type: 'engine', event }),
+    onEvent: (event) => {
+      if (event.type === 'usage_estimated') estimatedSpend += event.cost;
+      emit({ type: 'engine', event });
+    },
   });
   // what the tune has spent and holds in flight, as its events report it
   const ledger = { spent: prior, reserved: 0 };
@@ -122,10 +128,11 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
   log?.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
   const output = input.output ? resolve(input.cwd, input.output) : undefined;
-  if (output && result.config) {
+  // a tune stopped by failing requests leaves no config behind: it failed
+  if (output && result.config && result.stopReason !== 'failures') {
     writeYamlAtomic(output, bestConfigDocument(cfg, result, output), `# best config found by autotune tune ${cfg.file ?? ''}\n`);
   }
-  return { ...result, tuneConfig: cfg, output: output && result.config ? input.output : undefined };
+  return { ...result, tuneConfig: cfg, output: output && result.config && result.stopReason !== 'failures' ? input.output : undefined, estimatedSpend };
 }
 
 /**

@@ -22,6 +22,7 @@ import type { TrialSummary } from './trial-summary.js';
 import type { TuneEvent } from './tune-events.js';
 import type { TuneRun } from './tune-run.js';
 import { nRangeFor, spaceWithoutN } from './n-space.js';
+import { FailureWatch } from './failure-watch.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
 export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
@@ -69,8 +70,8 @@ export interface TunerOptions {
   newPerRound?: number;
 }
 
-/** Why the search stopped. */
-export type StopReason = 'budget' | 'num_samples' | 'exhausted' | 'interrupted';
+/** Why the search stopped ('failures': its requests kept failing, see FailureWatch). */
+export type StopReason = 'budget' | 'num_samples' | 'exhausted' | 'interrupted' | 'failures';
 
 /** What a tune returns: the best config (request parameters with n), its result, every trial. */
 export interface TuneResult {
@@ -90,6 +91,8 @@ export interface TuneResult {
   unsettled?: number;
   /** Set when the best was measured on part of the data only. */
   warning?: string;
+  /** Set when the tune stopped because its trials kept failing: why, with the server's message. */
+  failure?: string;
 }
 
 /**
@@ -137,6 +140,8 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const newPerRound = opts.newPerRound ?? 2;
   const maxTrials = opts.numSamples !== undefined && opts.numSamples > 0 ? opts.numSamples : Infinity;
   const nOpts = (rows: number): NChoiceOptions => ({ inferenceBudget: opts.inferenceBudget, totalRows: total, pooledVariance: pooledVariance(trials, rows) });
+  const failures = new FailureWatch();
+  let failure: string | undefined;
 
   emit({ type: 'start', rows: total, optimizationBudget: opts.optimizationBudget, priorSpend: prior });
   try {
@@ -223,6 +228,12 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         const summary = summarize(j.t, rows, total, opts.metric, run.sign);
         searcher.observe({ trialId: j.t.id, score: summary.lcb, cost: j.t.paid, fidelity: rows / total, status: j.t.state === 'running' || j.t.state === 'complete' ? 'complete' : j.t.state === 'failed' ? 'failed' : 'pruned' });
         emit({ type: 'trial', summary });
+        failures.observe(j.t);
+      }
+      failure = failures.verdict(armOrder.filter(feasibleArm).map(armKey));
+      if (failure) {
+        stopReason = 'failures';
+        break;
       }
       refineArms(arms, trials);
       const leader = pickBest(trials, sizes, opts.metric, run.sign);
@@ -244,6 +255,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   opts.signal?.removeEventListener('abort', onAbort);
   const result = finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
   if (stopReason === 'interrupted' && unsettled > 0) result.unsettled = unsettled;
+  if (failure) result.failure = failure;
   return result;
 }
 

@@ -53,5 +53,7 @@ export function redactorOf(secrets: Iterable<string | undefined>): Redactor {
 export function redactCredentialShapes(text: string): string {
   return text
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`)
-    .replace(/(['"]?)([A-Za-z0-9_-]+)\1(\s*[:=]\s*)(['"])([^'"\n]{6,})\4/g, (m, q: string, name: string, sep: string, vq: string) => (isSecretName(name) ? `${q}${name}${q}${sep}${vq}${REDACTED}${vq}` : m));
+    .replace(/(['"]?)([A-Za-z0-9_-]+)\1(\s*[:=]\s*)(['"])([^'"\n]{6,})\4/g, (m, q: string, name: string, sep: string, vq: string, value: string) =>
+      isSecretName(name) && !value.includes(REDACTED) ? `${q}${name}${q}${sep}${vq}${REDACTED}${vq}` : m,
+    );
 }

@@ -85,6 +85,7 @@ export function jsonSummary(r: TestReport): Record<string, unknown> {
     instances: r.instances,
     failed: r.failed,
     cost: r.cost,
+    ...(r.estimatedCost ? { estimated_cost: r.estimatedCost } : {}),
     cached: r.cached,
     ...(r.metric !== undefined ? { metric: r.metric } : {}),
     failures: r.failures,
@@ -162,7 +163,7 @@ function printReport(io: CliIO, r: TestReport): void {
   const pairs: Array<[string, string]> = [
     ['inference cost', `${usd(r.metrics.inference_cost ?? 0)} per instance (list price)`],
     ['instances', `${r.instances}${r.stopped ? ` of ${r.total}` : ''}, ${r.failed} failed`],
-    ['spent now', `${usd(r.cost)} (${r.cached} of ${r.instances} instances from the cache; ${usd(r.listCost)} at list price)`],
+    ['spent now', `${usd(r.cost)}${r.estimatedCost ? `, ${usd(r.estimatedCost)} of it estimated` : ''} (${r.cached} of ${r.instances} instances from the cache; ${usd(r.listCost)} at list price)`],
   ];
   if (r.resultsFile) pairs.push(['results', r.resultsFile]);
   writeLine(io.stdout, renderKeyValues(pairs, c));

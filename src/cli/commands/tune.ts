@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
+import { FAILURE_HINT, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
 import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { numberFlag } from '../options.js';
 import { createProgress } from '../render/progress.js';
@@ -75,6 +75,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
           { name: 'rows', label: 'rows' },
           { name: 'usd', label: 'spent' },
           { name: 'best', label: 'best' },
+          { name: 'failed', label: 'failed' },
         ],
       });
       const printEngine = eventPrinter({ ...io, stderr: bar.stream }, { retries: false });
@@ -82,6 +83,8 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       let trials = 0;
       let best = '–';
       let budget = 0;
+      let failed = 0;
+      const warn = colorsFor(io, 'stderr');
       const onEvent = (e: TuneEvent): void => {
         if (e.type === 'engine') printEngine(e.event);
         else if (e.type === 'start') {
@@ -90,8 +93,15 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
           bar.setTotal(budget > 0 ? 100 : e.rows);
         } else if (e.type === 'row') {
           rows++;
-          bar.update(budget > 0 ? Math.min(100, Math.round((100 * e.spent) / budget)) : rows, { trials, rows, usd: usd(e.spent), best });
-        } else if (e.type === 'trial') trials = Math.max(trials, e.summary.trial + 1);
+          bar.update(budget > 0 ? Math.min(100, Math.round((100 * e.spent) / budget)) : rows, { trials, rows, usd: usd(e.spent), best, failed });
+        } else if (e.type === 'trial') {
+          trials = Math.max(trials, e.summary.trial + 1);
+          // failures show as they happen, not only in the final table
+          if (e.summary.state === 'failed') {
+            failed++;
+            writeLine(bar.stream, warn.yellow(`warning: trial #${e.summary.trial} failed: ${e.summary.message ?? 'most of its rows failed'}`), envRedactor(io.env));
+          }
+        }
         else if (e.type === 'best') best = `${e.metric.toFixed(3)} (#${e.trial}, ${e.rows} rows)`;
       };
       const outcome = await runTune({
@@ -108,7 +118,12 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       }).finally(() => bar.stop());
       if (flags.json) io.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`);
       else printReport(io, outcome, flags.top);
-      setExit(outcome.stopReason === 'interrupted' ? 130 : outcome.config ? 0 : 1);
+      if (outcome.failure) {
+        const c = colorsFor(io, 'stderr');
+        writeLine(io.stderr, c.red(`error: the tune stopped: ${outcome.failure}`), envRedactor(io.env));
+        writeLine(io.stderr, `  hint: ${FAILURE_HINT}`);
+      }
+      setExit(outcome.stopReason === 'interrupted' ? 130 : outcome.config && outcome.stopReason !== 'failures' ? 0 : 1);
     });
 }
 
@@ -121,6 +136,8 @@ function jsonReport(o: TuneOutcome): Record<string, unknown> {
     optimization_cost: o.optimizationCost,
     total_spend: o.totalSpend,
     stop_reason: o.stopReason,
+    ...(o.estimatedSpend > 0 ? { estimated_spend: o.estimatedSpend } : {}),
+    ...(o.failure ? { error: o.failure } : {}),
     ...(o.output ? { output: o.output } : {}),
     ...(o.warning ? { warning: o.warning } : {}),
   };
@@ -161,7 +178,8 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
     writeLine(io.stdout, '');
   }
   const budget = cfg.optimizationBudget ? ` of ${usd(cfg.optimizationBudget)}` : '';
-  writeLine(io.stdout, `spent ${usd(o.optimizationCost)} new${budget}${o.totalSpend > o.optimizationCost ? ` (${usd(o.totalSpend)} with earlier runs)` : ''}; stopped: ${o.stopReason}`);
+  const estimated = o.estimatedSpend > 0 ? ` (${usd(o.estimatedSpend)} of it estimated: a server's usage could not be trusted)` : '';
+  writeLine(io.stdout, `spent ${usd(o.optimizationCost)} new${budget}${estimated}${o.totalSpend > o.optimizationCost ? ` (${usd(o.totalSpend)} with earlier runs)` : ''}; stopped: ${o.stopReason}`);
   if (o.warning) writeLine(io.stdout, c.yellow(`warning: ${o.warning}`));
   if (o.output) writeLine(io.stdout, `best config saved to ${o.output}`);
 }
