@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
 import { readJsonl, tuneYaml, writeTuneConfig } from '../tune/tune-helpers.js';
-import { DIRECT, TEST_DATA, cli, killAll, spawnCli, type CliChild } from './reliability-helpers.js';
+import { DIRECT, TEST_DATA, cli, killAll, report, spawnCli, type CliChild } from './reliability-helpers.js';
 
 // Every command against the fixture's imitations of real servers (fixtures/README.md, "Quirks"):
 // llama-server (n capped with a 400, usage of the first choice only), Ollama (n ignored), a server
@@ -61,6 +61,7 @@ describe('llama-server: n capped at its slots with a 400, usage of the first cho
     expect(out.total_spend).toBeGreaterThanOrEqual(stats.cost * 0.9);
     expect(out.total_spend).toBeLessThanOrEqual(0.05);
     expect(r.err).toMatch(/the answer reports completion_tokens \d+ for \d+ choice\(s\)/);
+    report('llama-server tune', { requests: stats.requests, refused_for_n: stats.errors.bad_request, best_n: out.best_config.n, spend: out.total_spend, server_cost: stats.cost });
   });
 
   it('create -n 10 and test -n 6 draw all their samples', async () => {
@@ -122,8 +123,9 @@ describe('no usage in the answers', () => {
     const rows = usageLog(tmp()).filter((row) => row.outcome !== 'failed');
     expect(rows.length).toBe(stats.ok);
     expect(rows.every((row) => row.estimated === 1)).toBe(true);
-    const report = await cli(['usage'], env(), tmp());
-    expect(report.out).toMatch(/of the paid total is estimated/);
+    const usage = await cli(['usage'], env(), tmp());
+    expect(usage.out).toMatch(/of the paid total is estimated/);
+    report('no-usage tune', { budget, spend: out.total_spend, server_cost: stats.cost, answers: stats.ok, stop: out.stop_reason });
   });
 
   it('create and test say so', async () => {
@@ -169,6 +171,7 @@ describe('failures stop a tune', () => {
     expect(r.err).toMatch(/warning: trial #\d+ failed: .*Budget has been exceeded/);
     expect(r.err).toMatch(/error: the tune stopped: .*Budget has been exceeded[\s\S]*hint: the endpoint refused the requests/);
     expect(server().stats().requests).toBeLessThan(400);
+    report('gateway budget tune', { requests: server().stats().requests, failed: server().stats().errors.bad_request, error: out.error.slice(0, 60) });
     const rows = usageLog(tmp()).filter((row) => row.outcome === 'failed');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.error === 'bad_request' && /^400 Budget has been exceeded!/.test(row.error_message ?? ''))).toBe(true);
