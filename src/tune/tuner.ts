@@ -106,7 +106,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const emit = opts.onEvent ?? (() => undefined);
   const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget, (s) => emit({ type: 'spend', ...s }));
   const prior = Math.min(opts.priorSpend ?? 0, opts.optimizationBudget ?? Infinity);
-  if (ledger && prior > 0) ledger.preCharge(prior);
+  if (ledger) ledger.preCharge(prior); // refuses a spend that is not a number
   // At the moment of an interrupt (before the cancelled requests release their reservations),
   // what is reserved is the worst case of the requests in flight, which may still be charged.
   let unsettled = 0;

@@ -73,6 +73,26 @@ describe('llama-server: n capped at its slots with a 400, usage of the first cho
     expect(tested.code).toBe(0);
     for (const line of readJsonl(join(tmp(), 'out.jsonl'))) expect(line.responses).toHaveLength(6);
   });
+
+  it('the extra requests run in parallel through the pool, and the cache keeps its samples: n=10 again is free, n=12 pays for 2', async () => {
+    // 100 ms per answer: requests sent one after another would never overlap
+    writeFileSync(join(tmp(), 'list.yaml'), `[${entry('n-max=2', ', headers: {x-fixture-latency-ms: "100"}')}]\n`);
+    const args = ['create', '--model', 'gpt-4o-mini', '--prompt', DIRECT, '--var', 'problem=What is 4 * 4?', '--config-list', 'list.yaml', '--json'];
+    const first = await cli([...args, '-n', '10'], env(), tmp());
+    expect(first.code).toBe(0);
+    const stats = server().stats();
+    expect(stats.ok).toBe(5);
+    expect(stats.max_in_flight).toBeGreaterThan(1);
+    const again = await cli([...args, '-n', '10'], env(), tmp());
+    expect(JSON.parse(again.out)).toMatchObject({ cached: true, cached_choices: 10 });
+    expect(JSON.parse(again.out).choices.map((c: { message: unknown }) => c.message)).toEqual(JSON.parse(first.out).choices.map((c: { message: unknown }) => c.message));
+    expect(server().stats().ok).toBe(5);
+    const more = await cli([...args, '-n', '12'], env(), tmp());
+    expect(JSON.parse(more.out)).toMatchObject({ cached: false, cached_choices: 10 });
+    expect(JSON.parse(more.out).choices).toHaveLength(12);
+    expect(server().stats().log.at(-1)).toMatchObject({ n: 2, choices: 2, status: 200 });
+    expect(server().stats().ok).toBe(6);
+  });
 });
 
 describe('Ollama: n ignored (one choice whatever n)', () => {
