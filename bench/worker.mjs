@@ -5,7 +5,8 @@
  * heap state carried over) and lets each report its own peak RSS and CPU time.
  *
  * Jobs: raw (a minimal loop of the bare `openai` client; `fetch: 'autotune'` gives it autotune's fetch), replay (the same, over recorded request
- * bodies), test (autotune's library `runTest`), tune (the library `runTune` of tune.example.yaml).
+ * bodies), test (autotune's library `runTest`), tune (the library `runTune` of `job.configFile`, default
+ * tune.example.yaml; `job.eval` replaces its eval).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -108,8 +109,9 @@ const jobs = {
     }
     return measure(async () => {
       const r = await runTune({
-        configFile: join(ROOT, 'tune.example.yaml'),
+        configFile: job.configFile ?? join(ROOT, 'tune.example.yaml'),
         overrides: {
+          ...(job.eval ? { eval: job.eval } : {}),
           optimization_budget: job.budget,
           search_seed: job.seed,
           searcher: job.searcher,
