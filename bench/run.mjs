@@ -4,10 +4,10 @@
  * autotune's benchmarks: `npm run bench` (builds first) runs every section against the fixture
  * server on 127.0.0.1 and writes a Markdown report.
  *
- *   node bench/run.mjs [--quick | --tiny] [--section NAME[,NAME…]] [--seeds N] [--out FILE] [--keep]
+ *   node bench/run.mjs [--quick | --tiny] [--section NAME[,NAME…]] [--seeds N] [--landscape NAME[,NAME…]] [--out FILE] [--keep]
  *
  * Sections: overhead, latency, cache, scale, search, tuner. --seeds N: search seeds per searcher
- * and budget. Default output: bench/results.md (full, every section), bench/results-quick.md
+ * and budget; --landscape: the search section's landscapes (arith, code, classify; default all). Default output: bench/results.md (full, every section), bench/results-quick.md
  * (--quick), bench/results-tiny.md (--tiny), bench/results-partial.md (some sections, or --seeds). --keep leaves the
  * temp dir (datasets, caches, profiles) in place. Exit code 1 if a section failed.
  */
@@ -22,7 +22,7 @@ import { cache } from './sections/cache.mjs';
 import { latency } from './sections/latency.mjs';
 import { overhead } from './sections/overhead.mjs';
 import { scale } from './sections/scale.mjs';
-import { search } from './sections/search.mjs';
+import { LANDSCAPE_NAMES, search } from './sections/search.mjs';
 import { tuner } from './sections/tuner.mjs';
 
 /** Sizes of every section per mode: full ≈ 6–7 min, quick ≈ 1–2 min, tiny (the CI smoke test) < 30 s on 2 cores. */
@@ -32,7 +32,7 @@ const PROFILES = {
     latency: { latencyMs: 200, concurrency: [1, 8, 32], rows: { 1: 40, 8: 320, 32: 320 }, reps: 1 },
     cache: { n: 5000, concurrency: 32, reps: 5 },
     scale: { sizes: [10_000, 30_000, 100_000], concurrency: 32, reps: 3 },
-    search: { budgets: [0.25, 0.5, 1.0], seeds: 5, truthTrials: 20, grid: { coarseTrials: 4, fineTrials: 40, temperatures: [0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5], topPs: [0.25, 0.5, 0.75, 1.0], maxN: 20 } },
+    search: { budgets: [0.25, 0.5, 1.0], seeds: 10, lanes: 2, tpe: true, truthTrials: 20, grid: { coarseTrials: 4, fineTrials: 40, temperatures: [0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5], topPs: [0.25, 0.5, 0.75, 1.0], maxN: 20 } },
     tuner: { budget: 1.0, latencyMs: 200 },
   },
   quick: {
@@ -40,7 +40,7 @@ const PROFILES = {
     latency: { latencyMs: 200, concurrency: [1, 8, 32], rows: { 1: 10, 8: 80, 32: 320 }, reps: 1 },
     cache: { n: 2000, concurrency: 32, reps: 1 },
     scale: { sizes: [2_000, 10_000], concurrency: 32, reps: 1 },
-    search: { budgets: [0.25, 0.5, 1.0], seeds: 2, truthTrials: 5, grid: { coarseTrials: 2, fineTrials: 10, temperatures: [0, 0.4, 0.6, 0.8, 1.0, 1.2], topPs: [0.5, 1.0], maxN: 20 } },
+    search: { budgets: [0.25, 0.5, 1.0], seeds: 2, lanes: 2, tpe: true, truthTrials: 5, grid: { coarseTrials: 2, fineTrials: 10, temperatures: [0, 0.4, 0.6, 0.8, 1.0, 1.2], topPs: [0.5, 1.0], maxN: 20 } },
     tuner: { budget: 1.0, latencyMs: 200 },
   },
   tiny: {
@@ -48,15 +48,15 @@ const PROFILES = {
     latency: { latencyMs: 20, concurrency: [1, 8, 32], rows: { 1: 4, 8: 16, 32: 32 }, reps: 1 },
     cache: { n: 40, concurrency: 32, reps: 1 },
     scale: { sizes: [50, 200], concurrency: 32, reps: 1 },
-    search: { budgets: [0.1, 0.2, 0.3], seeds: 1, truthTrials: 1, grid: { coarseTrials: 1, fineTrials: 1, temperatures: [0.8], topPs: [], maxN: 8 } },
+    search: { budgets: [0.1, 0.2, 0.3], budgetsFor: { code: [0.01], classify: [0.01] }, seeds: 1, lanes: 2, tpe: false, truthTrials: 1, grid: { coarseTrials: 1, fineTrials: 1, temperatures: [0.8], topPs: [], maxN: 8 } },
     tuner: { budget: 0.3, latencyMs: 20 },
   },
 };
 
-/** @typedef {typeof PROFILES.full} Profile */
+/** @typedef {typeof PROFILES.full & { search: { budgetsFor?: Record<string, number[]> } }} Profile */
 /**
  * @typedef {{
- *   mode: 'full' | 'quick' | 'tiny', profile: Profile, tmp: string,
+ *   mode: 'full' | 'quick' | 'tiny', profile: Profile, tmp: string, landscapes: Array<'arith' | 'code' | 'classify'>,
  *   server0: import('./lib/server.mjs').ServerProcess,
  *   log: (msg: string) => void, freshDir: (prefix: string) => string, freeDir: (dir: string) => void,
  * }} BenchContext
@@ -80,12 +80,13 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     keep: { type: 'boolean' },
     seeds: { type: 'string' },
+    landscape: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (flags.help) {
-  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--seeds N] [--out FILE] [--keep]\n');
+  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--seeds N] [--landscape arith,code,classify] [--out FILE] [--keep]\n');
   process.exit(0);
 }
 if (!existsSync(DIST)) {
@@ -99,10 +100,12 @@ for (const w of wanted) if (!SECTIONS.some((s) => s.id === w)) throw new Error(`
 const chosen = wanted.length ? SECTIONS.filter((s) => wanted.includes(s.id)) : SECTIONS;
 const seeds = flags.seeds === undefined ? undefined : Number(flags.seeds);
 if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${flags.seeds}`);
+const landscapes = (flags.landscape ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+for (const l of landscapes) if (!LANDSCAPE_NAMES.includes(/** @type {any} */ (l))) throw new Error(`unknown landscape ${l}; known: ${LANDSCAPE_NAMES.join(', ')}`);
 // A run of some sections, or with more seeds, is not the report: it goes to a file of its own.
-const partial = wanted.length > 0 || seeds !== undefined;
+const partial = wanted.length > 0 || seeds !== undefined || landscapes.length > 0;
 const out = resolve(flags.out ?? join(ROOT, 'bench', mode === 'full' && !partial ? 'results.md' : `results-${partial ? 'partial' : mode}.md`));
-const modeFlag = `${mode === 'full' ? '' : ` --${mode}`}${seeds !== undefined ? ` --seeds ${seeds}` : ''}`;
+const modeFlag = `${mode === 'full' ? '' : ` --${mode}`}${seeds !== undefined ? ` --seeds ${seeds}` : ''}${landscapes.length ? ` --landscape ${landscapes.join(',')}` : ''}`;
 
 const started = performance.now();
 const startLoad = loadavg();
@@ -113,8 +116,9 @@ const server0 = await startServerProcess({ latencyMs: 0 });
 /** @type {BenchContext} */
 const ctx = {
   mode,
-  profile: seeds === undefined ? PROFILES[mode] : { ...PROFILES[mode], search: { ...PROFILES[mode].search, seeds } },
+  profile: /** @type {Profile} */ (seeds === undefined ? PROFILES[mode] : { ...PROFILES[mode], search: { ...PROFILES[mode].search, seeds } }),
   tmp,
+  landscapes: /** @type {Array<'arith' | 'code' | 'classify'>} */ (landscapes),
   server0,
   log,
   freshDir: (prefix) => {

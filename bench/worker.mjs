@@ -6,14 +6,16 @@
  *
  * Jobs: raw (a minimal loop of the bare `openai` client; `fetch: 'autotune'` gives it autotune's fetch), replay (the same, over recorded request
  * bodies), test (autotune's library `runTest`), tune (the library `runTune` of `job.configFile`, default
- * tune.example.yaml; `job.eval` replaces its eval).
+ * tune.example.yaml; `job.eval` replaces its eval), tpe (Optuna's TPE over the same config's space,
+ * see lib/tpe.mjs).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createHttpFetch } from '../dist/src/completion/http-fetch.js';
-import { runTest, runTune } from '../dist/src/index.js';
+import { BudgetLedger, runTest, runTune } from '../dist/src/index.js';
+import { runTpe } from './lib/tpe.mjs';
 import { ROOT } from './lib/paths.mjs';
 
 const job = JSON.parse(process.argv[2] ?? '{}');
@@ -135,6 +137,7 @@ const jobs = {
   },
 };
 
+Object.assign(jobs, { tpe: () => measure(() => runTpe(job, { runTest, BudgetLedger })) });
 const run = /** @type {Record<string, () => Promise<unknown>>} */ (jobs)[job.kind];
 if (!run) throw new Error(`unknown job kind ${job.kind}`);
 process.stdout.write(`${JSON.stringify(await run())}\n`);
