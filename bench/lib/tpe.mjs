@@ -7,12 +7,16 @@
  * whole search (so the optimization budget holds exactly as it does for the tuner).
  *
  * What TPE does not get: scoring every n from one request, racing over rows, or a probe — each
- * proposal pays for its own n samples, row block by row block (10 rows at a time, in file order).
+ * proposal pays for its own n samples, row block by row block (4, 8, 16 rows, then the rest, in
+ * file order), with no response cache (a proposal is never asked twice).
  * What it gets, as Optuna's pruning would give it: a trial whose cost per instance so far is over
- * 1.5 × the inference budget after a block stops there. Its value is the tuning-row metric, less
+ * 1.5 × the inference budget after a block stops there (after 4 rows at the earliest). Its value is the tuning-row metric, less
  * 1 when the config's cost per instance is over the inference budget (a constraint Optuna's TPE
  * cannot take directly). The pick is the best metric among trials measured on all rows within the
- * inference budget. The search stops when a request no longer fits the optimization budget.
+ * inference budget. A proposal one of whose requests does not fit what is left of the optimization
+ * budget (the ledger reserves each request's worst case, n × max_tokens at list price, as for the
+ * tuner) fails and the search goes on; it stops when less than 1% of the budget is left or 25
+ * proposals in a row could not be measured.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,8 +26,8 @@ import YAML from 'yaml';
 import { ROOT } from './paths.mjs';
 
 const DRIVER = join(ROOT, 'bench', 'tpe', 'optuna_tpe.py');
-/** Rows per block of a trial. */
-const BLOCK = 10;
+/** Rows of a trial's blocks, in order (the rest of the rows make the last). */
+const BLOCKS = [4, 8, 16];
 /** A trial whose cost per instance so far passes this multiple of the inference budget stops. */
 const PRUNE_AT = 1.5;
 
@@ -97,29 +101,29 @@ export async function runTpe(job, lib) {
     params,
     eval: job.eval ?? doc.eval,
     budget: ledger,
-    cachePathRoot: join(job.dir, 'cache'),
     seed: String(doc.seed ?? 41),
     concurrency: doc.concurrency ?? 8,
     ci: false,
     env: { OPENAI_BASE_URL: job.baseURL, OPENAI_API_KEY: 'sk-bench-0000' },
     cwd: base,
-    run: { prices: doc.prices ?? {} },
+    run: { prices: doc.prices ?? {}, cache: false },
   });
   /** @type {Array<{ params: Record<string, unknown>, metric: number, cost: number }>} */
   const done = [];
   let pruned = 0;
-  let over = false;
-  while (!over) {
+  let refusedInARow = 0;
+  while (ledger.remaining >= 0.01 * job.budget && refusedInARow < 25) {
     const { trial, params: asked } = await call({ op: 'ask' });
     const params = Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== null));
     let metric = 0;
     let cost = 0;
     let seen = 0;
-    for (let at = 0; at < rows.length; at += BLOCK) {
-      const block = rows.slice(at, at + BLOCK);
+    let refused = false;
+    for (let at = 0, b = 0; at < rows.length; at += BLOCKS[b++] ?? rows.length) {
+      const block = rows.slice(at, at + (BLOCKS[b] ?? rows.length));
       const report = await test(params, block);
       if (report.instances < block.length || report.failed > 0) {
-        over = true; // a request did not fit the optimization budget: the search is over
+        refused = true; // a request did not fit what is left of the optimization budget
         break;
       }
       metric += Number(report.metrics[doc.metric]) * block.length;
@@ -127,10 +131,12 @@ export async function runTpe(job, lib) {
       seen += block.length;
       if (cost / seen > PRUNE_AT * budget) break;
     }
-    if (over) {
+    if (refused) {
+      refusedInARow++;
       await call({ op: 'tell', trial, value: null });
-      break;
+      continue;
     }
+    refusedInARow = 0;
     const m = metric / seen;
     const c = cost / seen;
     if (seen < rows.length) pruned++;
