@@ -31,9 +31,18 @@ export async function startServerProcess(opts = {}) {
     child.once('exit', (code) => reject(new Error(`fixture server exited with ${code} before listening`)));
   });
   const get = async (/** @type {string} */ path, /** @type {RequestInit} */ init = {}) => {
-    const res = await fetch(`${url}${path}`, init);
-    if (!res.ok) throw new Error(`fixture server ${path}: HTTP ${res.status}`);
-    return res.json();
+    // a kept-alive connection the server closes just as it is reused fails the fetch (a race
+    // that long runs on loaded cores do meet): try again on a fresh connection
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${url}${path}`, init);
+        if (!res.ok) throw new Error(`fixture server ${path}: HTTP ${res.status}`);
+        return res.json();
+      } catch (err) {
+        if (attempt >= 3 || child.exitCode !== null) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   };
   return {
     url,
