@@ -7,7 +7,8 @@
  *   node bench/run.mjs [--quick | --tiny] [--section NAME[,NAME…]] [--seeds N] [--landscape NAME[,NAME…]] [--out FILE] [--keep]
  *
  * Sections: overhead, latency, cache, scale, search, tuner. --seeds N: search seeds per searcher
- * and budget; --landscape: the search section's landscapes (arith, code, classify; default all). Default output: bench/results.md (full, every section), bench/results-quick.md
+ * and budget; --landscape: the search section's landscapes (arith, code, classify; default all);
+ * --no-tpe: leave Optuna's TPE out of the search section. Default output: bench/results.md (full, every section), bench/results-quick.md
  * (--quick), bench/results-tiny.md (--tiny), bench/results-partial.md (some sections, or --seeds). --keep leaves the
  * temp dir (datasets, caches, profiles) in place. Exit code 1 if a section failed.
  */
@@ -81,12 +82,13 @@ const { values: flags } = parseArgs({
     keep: { type: 'boolean' },
     seeds: { type: 'string' },
     landscape: { type: 'string', multiple: true },
+    'no-tpe': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (flags.help) {
-  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--seeds N] [--landscape arith,code,classify] [--out FILE] [--keep]\n');
+  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--seeds N] [--landscape arith,code,classify] [--no-tpe] [--out FILE] [--keep]\n');
   process.exit(0);
 }
 if (!existsSync(DIST)) {
@@ -103,9 +105,9 @@ if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new E
 const landscapes = (flags.landscape ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 for (const l of landscapes) if (!LANDSCAPE_NAMES.includes(/** @type {any} */ (l))) throw new Error(`unknown landscape ${l}; known: ${LANDSCAPE_NAMES.join(', ')}`);
 // A run of some sections, or with more seeds, is not the report: it goes to a file of its own.
-const partial = wanted.length > 0 || seeds !== undefined || landscapes.length > 0;
+const partial = wanted.length > 0 || seeds !== undefined || landscapes.length > 0 || flags['no-tpe'] === true;
 const out = resolve(flags.out ?? join(ROOT, 'bench', mode === 'full' && !partial ? 'results.md' : `results-${partial ? 'partial' : mode}.md`));
-const modeFlag = `${mode === 'full' ? '' : ` --${mode}`}${seeds !== undefined ? ` --seeds ${seeds}` : ''}${landscapes.length ? ` --landscape ${landscapes.join(',')}` : ''}`;
+const modeFlag = `${mode === 'full' ? '' : ` --${mode}`}${seeds !== undefined ? ` --seeds ${seeds}` : ''}${landscapes.length ? ` --landscape ${landscapes.join(',')}` : ''}${flags['no-tpe'] ? ' --no-tpe' : ''}`;
 
 const started = performance.now();
 const startLoad = loadavg();
@@ -116,7 +118,7 @@ const server0 = await startServerProcess({ latencyMs: 0 });
 /** @type {BenchContext} */
 const ctx = {
   mode,
-  profile: /** @type {Profile} */ (seeds === undefined ? PROFILES[mode] : { ...PROFILES[mode], search: { ...PROFILES[mode].search, seeds } }),
+  profile: /** @type {Profile} */ ({ ...PROFILES[mode], search: { ...PROFILES[mode].search, ...(seeds === undefined ? {} : { seeds }), ...(flags['no-tpe'] ? { tpe: false } : {}) } }),
   tmp,
   landscapes: /** @type {Array<'arith' | 'code' | 'classify'>} */ (landscapes),
   server0,

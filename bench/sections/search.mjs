@@ -34,7 +34,7 @@ export const LANDSCAPE_NAMES = /** @type {const} */ (['arith', 'code', 'classify
 export async function search(ctx) {
   const p = ctx.profile.search;
   const names = ctx.landscapes.length > 0 ? ctx.landscapes : [...LANDSCAPE_NAMES];
-  const optuna = p.tpe ? findOptuna() : { python: null, reason: `not run in --${ctx.mode} mode` };
+  const optuna = p.tpe ? findOptuna() : { python: null, reason: ctx.mode === 'tiny' ? 'not run in --tiny mode' : 'left out (--no-tpe)' };
   if (!optuna.python) ctx.log(`search: TPE (Optuna) left out: ${'reason' in optuna ? optuna.reason : ''}`);
   const parts = [];
   const goals = [];
