@@ -49,7 +49,7 @@ const PROFILES = {
     latency: { latencyMs: 20, concurrency: [1, 8, 32], rows: { 1: 4, 8: 16, 32: 32 }, reps: 1 },
     cache: { n: 40, concurrency: 32, reps: 1 },
     scale: { sizes: [50, 200], concurrency: 32, reps: 1 },
-    search: { budgets: [0.1, 0.2, 0.3], budgetsFor: { code: [0.01], classify: [0.01] }, seeds: 1, lanes: 2, tpe: false, truthTrials: 1, grid: { coarseTrials: 1, fineTrials: 1, temperatures: [0.8], topPs: [], maxN: 8 } },
+    search: { budgets: [0.1, 0.2, 0.3], budgetsFor: { code: [0.05], classify: [0.03] }, seeds: 1, lanes: 2, tpe: false, truthTrials: 1, grid: { coarseTrials: 1, fineTrials: 1, temperatures: [0.8], topPs: [], maxN: 8 } },
     tuner: { budget: 0.3, latencyMs: 20 },
   },
 };
