@@ -21,10 +21,26 @@ export type EvalResult = Record<string, number>;
  *   success: responses.some((r) => r.trim() === String(row['answer'])) ? 1 : 0,
  * });
  */
-export type EvalFunction = (
+export type EvalFunction = ((
   responses: string[],
   row: Record<string, unknown>,
-) => EvalResult | Promise<EvalResult>;
+) => EvalResult | Promise<EvalResult>) & {
+  /** Set by evals that run model-written code (`builtin:code`): the sandbox they run it in. */
+  readonly sandbox?: EvalSandbox;
+};
+
+/**
+ * The sandbox an eval runs programs in, for the start of a run and its log.
+ *
+ * @example
+ * const s: EvalSandbox = { level: 'namespace', description: 'namespace (own PID, mount, … namespaces; …)' };
+ */
+export interface EvalSandbox {
+  /** `namespace`, or `unsafe-prelude` when the config asked for it. */
+  level: string;
+  /** One line: the level and what it limits. */
+  description: string;
+}
 
 /**
  * How a config names its eval: a module path (`./eval.mjs`, `.js`, `.cjs`), `builtin:NAME`, or

@@ -2,7 +2,7 @@
  * The evaluation library: load an eval (module or built-in), run it safely per instance,
  * aggregate metrics (streaming), and put bootstrap confidence intervals on the aggregates.
  */
-export type { EvalFunction, EvalOutcome, EvalResult, EvalSpec } from './eval-types.js';
+export type { EvalFunction, EvalOutcome, EvalResult, EvalSandbox, EvalSpec } from './eval-types.js';
 export type { LoadEvalOptions } from './load-eval.js';
 export { listBuiltinEvals, loadEval } from './load-eval.js';
 export { checkMetrics, responsesToStrings, runEval } from './run-eval.js';
@@ -23,5 +23,5 @@ export { answerKey, answersEqual, extractExpectedAnswer, extractFinalAnswer, nor
 export { voteOnAnswers } from './builtins/answer-vote.js';
 export { parseJsonResponse } from './builtins/json.js';
 export { buildCandidate } from './builtins/code-program.js';
-export type { NetworkIsolation, PythonRunner, PythonRunnerOptions, PythonRunResult } from './builtins/python-runner.js';
-export { createPythonRunner } from './builtins/python-runner.js';
+export type { PythonRunner, PythonRunnerOptions, PythonRunResult, SandboxLevel } from './builtins/python-runner.js';
+export { createPythonRunner, SANDBOX_LEVELS, SandboxUnavailableError } from './builtins/python-runner.js';

@@ -93,6 +93,26 @@ describe('builtin:code', () => {
     await expect(loadEval({ builtin: 'code', timeout: 'fast' }, { baseDir: '.', file: 't.yaml', field: 'eval' }))
       .rejects.toMatchObject({ field: 'eval.timeout', file: 't.yaml', message: expect.stringContaining("'timeout'") as unknown });
     await expect(loadEval({ builtin: 'code', python: 'no-such-python-xyz' }, { baseDir: '.' })).rejects.toBeInstanceOf(ConfigError);
-    await expect(loadEval({ builtin: 'code', network_isolation: 'docker' }, { baseDir: '.' })).rejects.toThrow(/network_isolation/);
+    await expect(loadEval({ builtin: 'code', network_isolation: 'prelude' }, { baseDir: '.', field: 'eval' }))
+      .rejects.toMatchObject({ field: 'eval.network_isolation', message: expect.stringContaining("replaced by 'sandbox'") as unknown });
+    await expect(loadEval({ builtin: 'code', sandbox: 'docker' }, { baseDir: '.', field: 'eval' }))
+      .rejects.toMatchObject({ field: 'eval.sandbox', message: expect.stringContaining('namespace, unsafe-prelude') as unknown });
+  });
+
+  it('says which sandbox it runs programs in', () => {
+    expect(code.sandbox).toEqual({ level: 'namespace', description: expect.stringMatching(/^namespace \(/) as unknown });
+  });
+
+  it('refuses to load, with how to get a sandbox, where no namespace can be made; unsafe-prelude only when asked for', async () => {
+    const refused = loadEval({ builtin: 'code', unshare: 'no-such-unshare-xyz' }, { baseDir: '.', file: 't.yaml', field: 'eval' });
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toMatchObject({
+      field: 'eval.sandbox',
+      message: expect.stringMatching(/refuses to run model-written programs: no safe sandbox .* 'no-such-unshare-xyz' was not found/) as unknown,
+      hint: expect.stringContaining('sandbox: unsafe-prelude') as unknown,
+    });
+    const unsafe = await loadEval({ builtin: 'code', sandbox: 'unsafe-prelude', unshare: 'no-such-unshare-xyz' }, { baseDir: '.' });
+    expect(unsafe.sandbox?.level).toBe('unsafe-prelude');
+    expect(await unsafe([GOOD], ROW)).toMatchObject({ success: 1 });
   });
 });

@@ -2,8 +2,8 @@ import type { BuiltinEval } from './builtin-types.js';
 import { expectedSuccess, rowText } from './builtin-types.js';
 import { assertionProgram, buildCandidate, goldProgram } from './code-program.js';
 import { optionError } from './options.js';
-import type { PythonRunner } from './python-runner.js';
-import { createPythonRunner } from './python-runner.js';
+import type { PythonRunner, SandboxLevel } from './python-runner.js';
+import { createPythonRunner, SANDBOX_LEVELS, SandboxUnavailableError } from './python-runner.js';
 
 /**
  * `builtin:code` — HumanEval-style functional correctness. For each response the candidate is
@@ -33,7 +33,14 @@ export const codeEval: BuiltinEval = {
     parallel: { kind: 'number', integer: true, min: 1, description: 'programs run at once by this eval (default 2)' },
     max_output_bytes: { kind: 'number', integer: true, min: 0, description: 'stdout/stderr bytes kept per program (default 65536)' },
     memory_mb: { kind: 'number', integer: true, min: 0, description: 'address-space limit per program in MiB (default 1024, 0 = none)' },
-    network_isolation: { kind: 'string', description: '"auto" (default: unshare -rn when it works, plus a socket-blocking prelude) or "prelude"' },
+    sandbox: { kind: 'string', description: '"namespace" (default; refused where unavailable) or "unsafe-prelude" (no isolation from this user\'s files, processes and network)' },
+    unshare: { kind: 'string', description: 'util-linux unshare command used by the namespace sandbox (default "unshare")' },
+    max_processes: { kind: 'number', integer: true, min: 1, description: 'processes and threads per program (default 64; namespace sandbox only)' },
+    max_file_mb: { kind: 'number', min: 0, description: 'largest file a program may write, MiB (default 16)' },
+    cpu_seconds: { kind: 'number', integer: true, min: 1, description: 'CPU seconds per process (default: timeout rounded up + 1)' },
+    max_open_files: { kind: 'number', integer: true, min: 16, description: 'open files per process (default 256)' },
+    disk_mb: { kind: 'number', min: 1, description: 'size of the sandbox\'s private /tmp, MiB (default 64; namespace sandbox only)' },
+    network_isolation: { kind: 'string', description: 'replaced by `sandbox`' },
   },
   async create(options, where) {
     const timeoutMs = Math.round((options.number('timeout') ?? 3) * 1000);
@@ -42,9 +49,13 @@ export const codeEval: BuiltinEval = {
     const entryField = options.string('entry_point_field') ?? 'entry_point';
     const assertionsField = options.string('assertions_field') ?? 'assertions';
     const python = options.string('python') ?? 'python3';
-    const network = options.string('network_isolation') ?? 'auto';
-    if (network !== 'auto' && network !== 'prelude') {
-      throw optionError(where, 'network_isolation', `option 'network_isolation' of builtin:code must be "auto" or "prelude", got ${JSON.stringify(network)}`);
+    if (options.has('network_isolation')) {
+      throw optionError(where, 'network_isolation', 'option \'network_isolation\' of builtin:code was replaced by \'sandbox\'',
+        'drop it: the default sandbox (namespace) isolates the network; `sandbox: unsafe-prelude` is the old "prelude"');
+    }
+    const sandbox = options.string('sandbox') ?? 'namespace';
+    if (!isSandboxLevel(sandbox)) {
+      throw optionError(where, 'sandbox', `option 'sandbox' of builtin:code must be one of ${SANDBOX_LEVELS.join(', ')}, got ${JSON.stringify(sandbox)}`);
     }
     let runner: PythonRunner;
     try {
@@ -53,9 +64,20 @@ export const codeEval: BuiltinEval = {
         parallel: options.number('parallel') ?? 2,
         maxOutputBytes: options.number('max_output_bytes') ?? 64 * 1024,
         memoryMb: options.number('memory_mb') ?? 1024,
-        network,
+        sandbox,
+        ...defined({
+          unshare: options.string('unshare'),
+          maxProcesses: options.number('max_processes'),
+          maxFileMb: options.number('max_file_mb'),
+          cpuSeconds: options.number('cpu_seconds'),
+          maxOpenFiles: options.number('max_open_files'),
+          diskMb: options.number('disk_mb'),
+        }),
       });
     } catch (err) {
+      if (err instanceof SandboxUnavailableError) {
+        throw optionError(where, 'sandbox', `builtin:code refuses to run model-written programs: ${err.message}`, err.howToEnable);
+      }
       throw optionError(where, 'python', `builtin:code cannot start the Python interpreter '${python}': ${(err as Error).message}`,
         'install Python 3 or set the option python to an interpreter command');
     }
@@ -63,7 +85,7 @@ export const codeEval: BuiltinEval = {
       const r = await runner.run(program, timeoutMs);
       return r.exitCode === 0 && !r.timedOut;
     };
-    return async (responses, row) => {
+    const evaluate = async (responses: string[], row: Record<string, unknown>): Promise<Record<string, number>> => {
       const definition = promptField !== undefined ? rowText(row, promptField, 'code')
         : rowText(row, row['prompt'] === undefined && row['definition'] !== undefined ? 'definition' : 'prompt', 'code');
       const test = rowText(row, testField, 'code');
@@ -87,8 +109,18 @@ export const codeEval: BuiltinEval = {
       }
       return metrics;
     };
+    return Object.assign(evaluate, { sandbox: { level: runner.sandbox, description: runner.description } });
   },
 };
+
+function isSandboxLevel(value: string): value is SandboxLevel {
+  return (SANDBOX_LEVELS as readonly string[]).includes(value);
+}
+
+/** The entries whose value is set (exactOptionalPropertyTypes). */
+function defined<T extends Record<string, unknown>>(entries: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
 
 /** First candidate passing the assertions (checked in batches, stopping early), else the last. */
 async function pickByAssertions(

@@ -1,20 +1,31 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLimiter } from './limiter.js';
+import { SANDBOX_SCRIPT } from './sandbox-script.js';
+import { runSandboxed, SETUP_TIMEOUT_MS, signalName, type SandboxedRun } from './sandbox-process.js';
 
-/** Outcome of one program run. `exitCode` is null when the process was killed by a signal. */
+/** Outcome of one program run. */
 export interface PythonRunResult {
+  /** The program's exit code; null when a signal ended it (or the timeout did). */
   exitCode: number | null;
+  /** The signal that ended the program (`SIGKILL` at the CPU limit), else null. */
+  signal: NodeJS.Signals | null;
   timedOut: boolean;
   /** At most `maxOutputBytes` of each stream; the rest is discarded. */
   stdout: string;
   stderr: string;
 }
 
-/** How network access is kept from programs (see {@link createPythonRunner}). */
-export type NetworkIsolation = 'unshare+prelude' | 'prelude';
+/**
+ * How programs are isolated. `namespace` (the default) holds against hostile code; see
+ * `docs/reliability.md` for what each level blocks. `unsafe-prelude` is only ever used when
+ * asked for by name.
+ */
+export type SandboxLevel = 'namespace' | 'unsafe-prelude';
+export const SANDBOX_LEVELS: readonly SandboxLevel[] = ['namespace', 'unsafe-prelude'];
 
 /** Settings of a {@link PythonRunner}. */
 export interface PythonRunnerOptions {
@@ -24,185 +35,189 @@ export interface PythonRunnerOptions {
   parallel?: number;
   /** Per-stream output kept (default 64 KiB). */
   maxOutputBytes?: number;
-  /** Address-space limit in MiB set with `resource.setrlimit` (default 1024; 0 = none). */
+  /** Address-space limit in MiB (RLIMIT_AS; default 1024; 0 = none). */
   memoryMb?: number;
-  /** `auto` (default): `unshare -rn` when it works, plus the prelude; `prelude`: the prelude only. */
-  network?: 'auto' | 'prelude';
+  /** Isolation level (default `namespace`; refused with {@link SandboxUnavailableError} where it cannot be had). */
+  sandbox?: SandboxLevel;
+  /** util-linux `unshare` command (default `unshare`). */
+  unshare?: string;
+  /** Processes (and threads) in one sandbox (RLIMIT_NPROC, `namespace` only; default 64). */
+  maxProcesses?: number;
+  /** Largest file a program may write, MiB (RLIMIT_FSIZE; default 16). */
+  maxFileMb?: number;
+  /** CPU seconds per process (RLIMIT_CPU; default: the run's timeout rounded up, plus 1). */
+  cpuSeconds?: number;
+  /** Open files per process (RLIMIT_NOFILE; default 256). */
+  maxOpenFiles?: number;
+  /** Size of the sandbox's own file system (tmpfs holding /tmp), MiB (`namespace` only; default 64). */
+  diskMb?: number;
 }
 
-/** Runs untrusted Python programs one per fresh temp dir, bounded in time, output and parallelism. */
+/** Runs untrusted Python programs, each in a fresh sandbox, bounded in time, output, resources and parallelism. */
 export interface PythonRunner {
   readonly executable: string;
-  readonly isolation: NetworkIsolation;
+  readonly sandbox: SandboxLevel;
+  /** One line saying the level and its limits, for the start of a run and its log. */
+  readonly description: string;
   run(program: string, timeoutMs: number): Promise<PythonRunResult>;
 }
 
+/** No safe isolation can be had here; `howToEnable` says what would give one. */
+export class SandboxUnavailableError extends Error {
+  constructor(message: string, readonly howToEnable: string) {
+    super(message);
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
 /**
- * Resolve the interpreter and pick the network isolation, then return a runner. Each program
- * runs in a new temp working directory (removed afterwards), in its own process group (killed
- * with SIGKILL on timeout, and after exit to reap strays), with a scrubbed environment (no API
- * keys from the parent), stdin closed. Network: when `unshare -rn` works (Linux with user
- * namespaces) the program runs in an empty network namespace; in every case a Python prelude
- * replaces `socket`'s constructors and connect functions so INET sockets fail with OSError.
- * The prelude guards against accidental network use; it is not a security boundary.
- * Rejects when the interpreter cannot be started.
+ * Resolve the interpreter and check the sandbox, then return a runner. Each program runs
+ * under a supervisor (the Python script in `sandbox-script.ts`, which says what each level
+ * sets up), gets the program on stdin, a scrubbed environment (no variable of autotune's),
+ * and its rlimits. At the timeout the whole sandbox is killed — in `namespace`, by killing the
+ * PID namespace's init, which takes every process of the program with it — and the run returns
+ * without waiting for pipes an escaped process might hold.
+ *
+ * With `namespace`, one trivial program is run through the full sandbox first; when that
+ * fails (no `unshare`, user namespaces not allowed, seccomp) this rejects with a
+ * {@link SandboxUnavailableError}: never a silent fallback to a weaker level.
+ * Also rejects when the interpreter cannot be started.
  *
  * @example
  * const runner = await createPythonRunner();
  * (await runner.run('print(1 + 1)', 3000)).stdout; // '2\n'
  */
 export async function createPythonRunner(options: PythonRunnerOptions = {}): Promise<PythonRunner> {
+  const level = options.sandbox ?? 'namespace';
   const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024;
-  const memoryMb = options.memoryMb ?? 1024;
   const limit = createLimiter(options.parallel ?? 2);
   const executable = await resolveExecutable(options.python ?? 'python3');
-  const probe = options.network === 'prelude' ? null
-    : await spawnCollect(['unshare', '-rn', executable, '-c', 'pass'], { cwd: tmpdir(), timeoutMs: 10_000, maxOutputBytes: 4096 })
-      .catch(() => null);
-  const isolation: NetworkIsolation = probe?.exitCode === 0 ? 'unshare+prelude' : 'prelude';
-  const command = (isolation === 'unshare+prelude' ? ['unshare', '-rn'] : []).concat([executable, '-c', PRELUDE, String(memoryMb)]);
+  const asRoot = process.getuid?.() === 0;
+  const limits = {
+    memory_mb: options.memoryMb ?? 1024,
+    processes: options.maxProcesses ?? 64,
+    file_bytes: Math.round((options.maxFileMb ?? 16) * 1024 * 1024),
+    open_files: options.maxOpenFiles ?? 256,
+    disk_kb: Math.round((options.diskMb ?? 64) * 1024),
+  };
+  const unshare = options.unshare ?? 'unshare';
+  const command = level === 'namespace'
+    ? [unshare, ...(asRoot ? [] : ['--map-root-user']), '--pid', '--fork', '--kill-child', '--mount', '--net', '--ipc', '--uts', executable, '-S', '-c', SANDBOX_SCRIPT]
+    : [executable, '-S', '-c', SANDBOX_SCRIPT];
+  const once = async (program: string, timeoutMs: number): Promise<SandboxedRun> => {
+    const config = {
+      ...limits,
+      mode: level === 'namespace' ? 'namespace' : 'unsafe',
+      // as root, the program runs as a uid of its own: no privileges, and a process count of its own
+      uid: level === 'namespace' && asRoot ? 2_000_000_000 + randomInt(1 << 24) : 0,
+      cpu_seconds: options.cpuSeconds ?? Math.ceil(timeoutMs / 1000) + 1,
+    };
+    const dir = level === 'namespace' ? undefined : await mkdtemp(join(tmpdir(), 'autotune-code-'));
+    try {
+      return await runSandboxed({
+        command: [...command, JSON.stringify(config)],
+        cwd: dir ?? '/',
+        env: scrubbedEnv(dir ?? '/tmp'),
+        stdin: program,
+        timeoutMs,
+        maxOutputBytes,
+        stop: level === 'namespace' ? 'namespace' : 'supervisor',
+      });
+    } finally {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  };
+  if (level === 'namespace') await probe(once, unshare, asRoot);
   return {
     executable,
-    isolation,
-    run: (program, timeoutMs) => limit(async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'autotune-code-'));
-      try {
-        await writeFile(join(dir, 'program.py'), program, 'utf8');
-        return await spawnCollect(command, { cwd: dir, timeoutMs, maxOutputBytes });
-      } finally {
-        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      }
-    }),
+    sandbox: level,
+    description: describe(level, limits, options, asRoot),
+    run: (program, timeoutMs) => limit(async () => resultOf(await once(program, timeoutMs))),
   };
 }
 
 // --- internal ---
 
-/**
- * Runs `program.py` from the working directory after disabling network sockets and capping
- * memory. argv[1] is the memory limit in MiB. The program sees `__name__ == '__main__'` and
- * tracebacks name `program.py`.
- */
-const PRELUDE = String.raw`
-import sys
-def _autotune_prelude(memory_mb):
-    import socket, _socket
-    def blocked(*args, **kwargs):
-        raise OSError(101, 'network access is disabled in the autotune code eval')
-    c_socket = _socket.socket
-    unix = getattr(socket, 'AF_UNIX', None)
-    class GuardedSocket(c_socket):
-        # socket.socket.__init__ calls _socket.socket.__init__, so this guards both layers
-        def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-            if family != unix:
-                blocked()
-            c_socket.__init__(self, family, type, proto, fileno)
-        connect = connect_ex = bind = sendto = blocked
-    class NoNetworkSocket(socket.socket):
-        connect = connect_ex = bind = sendto = blocked
-    _socket.socket = _socket.SocketType = GuardedSocket
-    socket.socket = socket.SocketType = NoNetworkSocket
-    for mod in (socket, _socket):
-        for name in ('create_connection', 'create_server', 'getaddrinfo', 'gethostbyname',
-                     'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'fromfd'):
-            if hasattr(mod, name):
-                setattr(mod, name, blocked)
-    if memory_mb > 0:
-        try:
-            import resource
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except Exception:
-            pass
-_autotune_prelude(int(sys.argv[1]))
-del _autotune_prelude
-sys.argv = ['program.py']
-with open('program.py', encoding='utf-8') as _f:
-    _code = compile(_f.read(), 'program.py', 'exec')
-del _f
-exec(_code, {'__name__': '__main__', '__builtins__': __builtins__})
-`;
+function resultOf(raw: SandboxedRun): PythonRunResult {
+  const output = { stdout: raw.stdout, stderr: raw.stderr };
+  if (raw.status?.error !== undefined) throw new Error(`the code sandbox could not be set up: ${raw.status.error}`);
+  if (raw.setupTimedOut) throw new Error(`the code sandbox did not start the program within ${SETUP_TIMEOUT_MS / 1000} s`);
+  if (raw.timedOut) return { exitCode: null, signal: 'SIGKILL', timedOut: true, ...output };
+  if (raw.status === undefined) {
+    // the supervisor always reports unless it was killed or could not start: not the program's verdict
+    throw new Error(`the code sandbox ended without the program's status (${raw.signal ?? `exit code ${raw.code}`}): ${raw.stderr.trim().slice(-300) || 'no output'}`);
+  }
+  return { exitCode: raw.status.exit ?? null, signal: signalName(raw.status.signal), timedOut: false, ...output };
+}
 
-interface SpawnOptions {
-  cwd: string;
-  timeoutMs: number;
-  maxOutputBytes: number;
-  /** Inherit the parent's environment (only for trusted commands such as resolving the interpreter). */
-  inheritEnv?: boolean;
+/** Run one trivial program through the whole sandbox; say why when it does not work. */
+async function probe(once: (program: string, timeoutMs: number) => Promise<SandboxedRun>, unshare: string, asRoot: boolean): Promise<void> {
+  let why: string;
+  try {
+    const raw = await once('import os\nos.getpid()\n', 30_000);
+    if (raw.status?.exit === 0) return;
+    why = raw.status?.error ?? (raw.timedOut || raw.setupTimedOut ? 'the check timed out' : raw.stderr.trim().split('\n').pop() || `exit code ${raw.code ?? raw.signal}`);
+  } catch (err) {
+    why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `'${unshare}' was not found (it is part of util-linux)` : (err as Error).message;
+  }
+  throw new SandboxUnavailableError(`no safe sandbox for Python programs is available here: ${why}`, howToEnable(asRoot));
+}
+
+function howToEnable(asRoot: boolean): string {
+  const optOut = 'or accept a weaker isolation explicitly with `sandbox: unsafe-prelude` in the eval options (eval: {builtin: code, sandbox: unsafe-prelude})';
+  if (asRoot) {
+    return 'running as root, the sandbox needs to create namespaces with util-linux `unshare` (CAP_SYS_ADMIN; in Docker: '
+      + '`--cap-add SYS_ADMIN --security-opt seccomp=unconfined`), or run autotune as a normal user with unprivileged user namespaces; ' + optOut;
+  }
+  return 'allow unprivileged user namespaces and install util-linux `unshare`: `sysctl -w kernel.unprivileged_userns_clone=1` (Debian), '
+    + '`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` (Ubuntu 23.10+), `user.max_user_namespaces` above 0; in Docker '
+    + '`--security-opt seccomp=unconfined`; ' + optOut;
+}
+
+function describe(level: SandboxLevel, limits: { memory_mb: number; processes: number; file_bytes: number; open_files: number; disk_kb: number }, options: PythonRunnerOptions, asRoot: boolean): string {
+  const mib = (bytes: number): string => `${+(bytes / 1024 / 1024).toFixed(2)} MiB`;
+  const cpu = options.cpuSeconds !== undefined ? `${options.cpuSeconds} s` : 'timeout + 1 s';
+  const common = `${mib(limits.file_bytes)} per file, ${limits.open_files} open files, ${limits.memory_mb > 0 ? `${limits.memory_mb} MiB memory` : 'no memory limit'}, ${cpu} CPU`;
+  if (level === 'namespace') {
+    return `namespace (own PID, mount, network, IPC and UTS namespaces${asRoot ? ', an unprivileged uid' : ', a user namespace without capabilities'}; `
+      + `read-only system directories, a private /tmp of ${mib(limits.disk_kb * 1024)}; at most ${limits.processes} processes, ${common})`;
+  }
+  return `unsafe-prelude (no namespaces: programs can read this user's files and processes, reach the network through a subprocess `
+    + `and signal autotune; ${common})`;
 }
 
 async function resolveExecutable(python: string): Promise<string> {
-  const result = await spawnCollect([python, '-c', 'import sys; print(sys.executable)'], {
-    cwd: tmpdir(), timeoutMs: 30_000, maxOutputBytes: 4096, inheritEnv: true,
+  const result = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+    const child = spawn(python, ['-c', 'import sys; print(sys.executable)'], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    child.stderr.on('data', (d: Buffer) => (err += String(d)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
   });
-  const exe = result.stdout.trim();
-  if (result.exitCode !== 0 || exe === '') {
-    throw new Error(`'${python}' did not report its executable (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 300)}`);
+  const exe = result.out.trim();
+  if (result.code !== 0 || exe === '') {
+    throw new Error(`'${python}' did not report its executable (exit ${result.code}): ${result.err.trim().slice(0, 300)}`);
   }
   return exe;
 }
 
-function spawnCollect(command: readonly string[], opts: SpawnOptions): Promise<PythonRunResult> {
-  const [file, ...args] = command;
-  return new Promise((resolve, reject) => {
-    const child = spawn(file ?? '', args, {
-      cwd: opts.cwd,
-      detached: true, // own process group, so the whole group can be killed
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.inheritEnv === true ? {} : { env: scrubbedEnv(opts.cwd) }),
-    });
-    const stdout = boundedSink(opts.maxOutputBytes);
-    const stderr = boundedSink(opts.maxOutputBytes);
-    child.stdout.on('data', stdout.push);
-    child.stderr.on('data', stderr.push);
-    let timedOut = false;
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group is already gone
-      }
-    };
-    // Timers are IO at the edge: this module spawns processes, the pure core never waits.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, opts.timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      killGroup(); // reap anything the program left running in its group
-      resolve({ exitCode: code, timedOut, stdout: stdout.text(), stderr: stderr.text() });
-    });
-  });
-}
-
-function scrubbedEnv(dir: string): Record<string, string> {
+function scrubbedEnv(home: string): Record<string, string> {
   return {
     PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
-    HOME: dir,
-    TMPDIR: dir,
+    HOME: home,
+    TMPDIR: home,
     LANG: 'C.UTF-8',
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONHASHSEED: '0',
-  };
-}
-
-function boundedSink(maxBytes: number): { push: (chunk: Buffer) => void; text: () => string } {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  return {
-    push: (chunk) => {
-      if (kept >= maxBytes) return; // keep draining the pipe, drop the bytes
-      const part = chunk.subarray(0, maxBytes - kept);
-      chunks.push(part);
-      kept += part.length;
-    },
-    text: () => Buffer.concat(chunks).toString('utf8'),
   };
 }
