@@ -9,7 +9,7 @@ import { checkFields, streamDatasetBatches, type DatasetRow } from '../config/lo
 import { openRunContext, type RunContext, type RunOptions } from '../context.js';
 import type { AggregationMethod } from '../evaluate/aggregators.js';
 import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap.js';
-import type { EvalFunction, EvalSpec } from '../evaluate/eval-types.js';
+import type { EvalFunction, EvalSandbox, EvalSpec } from '../evaluate/eval-types.js';
 import { createRng } from '../space/rng.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { AtomicJsonlWriter } from './results-file.js';
@@ -62,6 +62,8 @@ export type TestEvent =
   | { type: 'start'; total: number; data: string }
   | { type: 'progress'; done: number; total: number; failed: number; cached: number; paid: number; listCost: number }
   | { type: 'instance_failed'; failure: InstanceFailure }
+  /** Before the first request, when the eval runs model-written code: the sandbox it uses. */
+  | { type: 'sandbox'; sandbox: EvalSandbox }
   | { type: 'engine'; event: EngineEvent };
 
 /** What a test run found. */
@@ -90,6 +92,8 @@ export interface TestReport {
   mode?: 'max' | 'min';
   /** Set when the run stopped before the end: interrupted, or the budget refused a request. */
   stopped?: 'aborted' | 'budget';
+  /** The sandbox the eval ran model-written code in (`builtin:code`). */
+  sandbox?: EvalSandbox;
   resultsFile?: string;
   results?: InstanceResult[];
 }
@@ -111,6 +115,8 @@ export interface TestReport {
  */
 export async function runTest(input: TestInput): Promise<TestReport> {
   const plan = await planTest(input);
+  const sandbox = plan.evaluate.sandbox;
+  if (sandbox) input.onEvent?.({ type: 'sandbox', sandbox });
   const dataName = typeof input.data === 'string' ? userPath(input.cwd, input.data) : '<rows>';
   const batches = (): AsyncIterable<DatasetRow[]> => readRowBatches(input.data, dataName, plan.requiredFields, input.limit);
   let total = 0;
@@ -143,6 +149,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
     if (results) report.results = results;
     if (stopped) report.stopped = stopped;
     if (estimated > 0) report.estimatedCost = estimated;
+    if (sandbox) report.sandbox = sandbox;
     return report;
   } catch (err) {
     await writer?.discard();

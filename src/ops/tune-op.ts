@@ -63,11 +63,12 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const prior = input.fresh ? 0 : priorSpend(cfg.logFile, identity);
   // the log file is created with its first line (the start line goes first): a run that fails
   // before it does anything leaves no log behind
-  const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file } as const;
+  const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file, ...(evaluate.sandbox ? { sandbox: evaluate.sandbox } : {}) } as const;
   const log = cfg.logFile ? new TuneLog(cfg.logFile, identity, undefined, start) : undefined;
 
   const emit = input.onEvent ?? (() => undefined);
   let estimatedSpend = 0;
+  if (evaluate.sandbox) emit({ type: 'sandbox', sandbox: evaluate.sandbox });
   const ctx = openRunContext({
     env: input.env,
     cachePathRoot: resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT),

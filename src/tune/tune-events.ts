@@ -9,4 +9,6 @@ export type TuneEvent =
   | { type: 'trial'; summary: import('./trial-summary.js').TrialSummary }
   | { type: 'best'; trial: number; score: number; metric: number; rows: number }
   | { type: 'stop'; reason: string }
+  /** Before the first request, when the eval runs model-written code: the sandbox it uses. */
+  | { type: 'sandbox'; sandbox: import('../evaluate/eval-types.js').EvalSandbox }
   | { type: 'engine'; event: import('../completion/engine-events.js').EngineEvent };

@@ -1,10 +1,11 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { EvalSandbox } from '../evaluate/eval-types.js';
 import type { TrialSummary } from './trial-summary.js';
 
 /** One line of the trial log. `spent` is the tune's cumulative new spend (resumed runs included). */
 export type TuneLogEntry =
-  | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string }
+  | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string; sandbox?: EvalSandbox }
   | ({ type: 'trial'; identity: string; time: string; spent: number } & TrialSummary)
   /** Written before each paid request: `reserved` is the worst case of the requests in flight. */
   | { type: 'spend'; identity: string; time: string; spent: number; reserved: number }

@@ -5,6 +5,7 @@ import { numberFlag } from '../options.js';
 import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { eventPrinter, usageLogWarning } from '../render/events.js';
 import { createProgress, type Progress } from '../render/progress.js';
+import { printSandbox } from '../render/sandbox-line.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 
 interface TestFlags extends RequestFlags {
@@ -90,6 +91,7 @@ export function jsonSummary(r: TestReport): Record<string, unknown> {
     ...(r.metric !== undefined ? { metric: r.metric } : {}),
     failures: r.failures,
     ...(r.stopped ? { stopped: r.stopped, total: r.total } : {}),
+    ...(r.sandbox ? { sandbox: r.sandbox } : {}),
   };
 }
 
@@ -132,6 +134,9 @@ class TestDisplay {
         break;
       case 'engine':
         this.#engine?.(e.event);
+        break;
+      case 'sandbox':
+        printSandbox(this.io, e.sandbox);
         break;
     }
   }

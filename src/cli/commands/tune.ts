@@ -4,6 +4,7 @@ import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { numberFlag } from '../options.js';
 import { createProgress } from '../render/progress.js';
 import { eventPrinter } from '../render/events.js';
+import { printSandbox } from '../render/sandbox-line.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 import { usageLogWarning } from '../render/usage-warning.js';
 
@@ -87,6 +88,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       const warn = colorsFor(io, 'stderr');
       const onEvent = (e: TuneEvent): void => {
         if (e.type === 'engine') printEngine(e.event);
+        else if (e.type === 'sandbox') printSandbox({ ...io, stderr: bar.stream }, e.sandbox);
         else if (e.type === 'start') {
           // the bar measures the optimization budget in percent (rows when there is none)
           budget = e.optimizationBudget ?? 0;
