@@ -31,7 +31,10 @@ function escapee(mark: string, then: string): string {
   ].join('\n');
 }
 
-/** Kills every ancestor up to the Node process running the runner (never above it), and says which. */
+/**
+ * Kills every ancestor up to the Node process running the runner (never above it), outermost
+ * first (a killed supervisor would take the program with it), and says which.
+ */
 const KILL_ANCESTORS = String.raw`
 import os, signal
 def parent_of(pid):
@@ -39,21 +42,22 @@ def parent_of(pid):
         if line.startswith('PPid:'):
             return int(line.split()[1])
     return 0
-pid, killed = os.getppid(), []
-for _ in range(6):
-    if pid <= 0:
-        break
+pid, chain = os.getppid(), []
+while pid > 0 and len(chain) < 6:
+    chain.append(pid)
     try:
-        cmdline = open('/proc/%d/cmdline' % pid, 'rb').read()
-        above = parent_of(pid)
+        if b'run-sandboxed.mjs' in open('/proc/%d/cmdline' % pid, 'rb').read():
+            break
+        pid = parent_of(pid)
+    except OSError:
+        break
+killed = []
+for pid in reversed(chain):
+    try:
         os.kill(pid, signal.SIGKILL)
         killed.append(pid)
     except OSError as e:
         print('could not kill', pid, e)
-        break
-    if b'run-sandboxed.mjs' in cmdline:
-        break
-    pid = above
 print('killed', killed)
 `;
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLimiter } from './limiter.js';
-import { SANDBOX_SCRIPT } from './sandbox-script.js';
+import { NAMESPACE_INIT, SANDBOX_SCRIPT } from './sandbox-script.js';
 import { runSandboxed, SETUP_TIMEOUT_MS, signalName, type SandboxedRun } from './sandbox-process.js';
 
 /** Outcome of one program run. */
@@ -102,7 +102,7 @@ export async function createPythonRunner(options: PythonRunnerOptions = {}): Pro
   };
   const unshare = options.unshare ?? 'unshare';
   const command = level === 'namespace'
-    ? [unshare, ...(asRoot ? [] : ['--map-root-user']), '--pid', '--fork', '--kill-child', '--mount', '--net', '--ipc', '--uts', executable, '-S', '-c', SANDBOX_SCRIPT]
+    ? [unshare, ...(asRoot ? [] : ['--map-root-user']), '--pid', '--fork', '--kill-child', '--mount', '--net', '--ipc', '--uts', '/bin/sh', '-c', NAMESPACE_INIT, 'sh', executable, '-S', '-c', SANDBOX_SCRIPT]
     : [executable, '-S', '-c', SANDBOX_SCRIPT];
   const once = async (program: string, timeoutMs: number): Promise<SandboxedRun> => {
     const config = {

@@ -1,30 +1,32 @@
 /**
  * The Python side of the code sandbox: one script, run as `python3 -S -c SANDBOX_SCRIPT CONFIG`
  * with the program on stdin. Only Python's standard library is used (ctypes reaches
- * mount/prctl/capset), so it works wherever the interpreter does.
+ * mount/prctl/capset), so it works wherever the interpreter does. It sets the sandbox up, then
+ * runs `program.py` as `__main__` in the same interpreter.
  *
- * The process first becomes the program's **supervisor**, then forks the program:
+ * - `namespace`: started by `unshare` in new PID, mount, network, IPC and UTS namespaces (in a
+ *   user namespace too unless autotune runs as root), under {@link NAMESPACE_INIT}, a shell
+ *   that is PID 1 of the namespace: when it exits, or is killed at the timeout, the kernel
+ *   kills every process left in the namespace. The script builds a new root on a size-capped
+ *   tmpfs (the system directories and the interpreter's own read-only, a fresh /proc of the
+ *   namespace, a minimal /dev, a private /tmp as working directory), chroots into it, and drops
+ *   every privilege: as root it becomes a uid of its own (given in the config), otherwise it
+ *   clears all capabilities; the bounding set is emptied and no_new_privs set, so nothing it
+ *   runs (set-user-ID binaries included) gets them back, and no mount can be undone. The
+ *   program cannot signal the init (a namespace's init ignores what its namespace sends) nor
+ *   ptrace it (it has capabilities the program lacks).
+ * - `unsafe-prelude` (no namespaces): the script becomes the program's supervisor, a child
+ *   subreaper that forks the program and kills every descendant when the program ends or on
+ *   SIGTERM (the timeout).
  *
- * - `namespace` (started by `unshare` in new PID, mount, network, IPC and UTS namespaces; in a
- *   user namespace too unless autotune runs as root). The supervisor is PID 1 of the new PID
- *   namespace, so when it exits the kernel kills every process left in it. It builds a new root
- *   on a size-capped tmpfs (the system directories and the interpreter's own read-only, a fresh
- *   /proc of the namespace, a minimal /dev, a private /tmp as working directory), chroots into
- *   it, and drops every privilege: as root it becomes a uid of its own (given in the config),
- *   otherwise it clears all capabilities; the bounding set is emptied and no_new_privs set, so
- *   nothing it runs (set-user-ID binaries included) gets them back, and mounts cannot be undone.
- *   It is not dumpable, so the program cannot ptrace it, and as a namespace's init it ignores
- *   the signals the program may send.
- * - `unsafe-prelude` (no namespaces). The supervisor registers as child subreaper, so orphans of
- *   the program come back to it, and kills all of them when the program exits or on SIGTERM.
- *
- * The program (a forked child) closes the status pipe, sets its rlimits (core 0, CPU, file
- * size, open files, address space; processes in `namespace`, where the count is per sandbox),
- * replaces `socket`'s constructors and connect functions so Python-level network use fails
- * with OSError, and runs `program.py` as `__main__`. The supervisor reports on fd 3 in JSON
- * lines: `{"started": 1}` as it starts the program (its timeout counts from there), then
- * `{"exit": code}` or `{"signal": number}`; or `{"error": "..."}` when the sandbox could not be
- * set up (then it exits 125). The program never holds fd 3, so it cannot forge its status.
+ * Then the program's rlimits are set (core 0, CPU, file size, open files, address space;
+ * processes in `namespace`, where the count is the sandbox's own), the site packages are
+ * added (the interpreter starts with -S, so .pth files run inside the sandbox), and `socket`'s
+ * constructors and connect functions are replaced so Python-level network use fails with
+ * OSError. Status on fd 3, one JSON line each: `{"started": 1}` just before the program runs
+ * (its timeout counts from there), `{"error": "..."}` when the sandbox could not be set up (exit
+ * 125), then `{"exit": code}` or `{"signal": number}`, written by the namespace's init or the
+ * supervisor. The program never holds fd 3, so it cannot forge its status.
  */
 export const SANDBOX_SCRIPT = String.raw`
 import sys
@@ -49,9 +51,12 @@ def _autotune_sandbox(cfg):
         enc = lambda s: None if s is None else s.encode()
         check(libc.mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), 'mount %s' % target)
 
-    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
+    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 
     def build_root():
+        # unshare makes mounts private by default; said again, since a mount that propagated
+        # back would change the host
+        mount(None, '/', None, MS_REC | MS_PRIVATE)
         # the new root is a tmpfs mounted over /tmp; /tmp inside it is the program's own
         root = '/tmp'
         mount('tmpfs', root, 'tmpfs', MS_NOSUID | MS_NODEV, 'size=%dk,mode=755' % cfg['disk_kb'])
@@ -106,14 +111,48 @@ def _autotune_sandbox(cfg):
             _fields_ = [('effective', ctypes.c_uint32), ('permitted', ctypes.c_uint32), ('inheritable', ctypes.c_uint32)]
         check(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), 'capset')
         prctl(38, 1)  # PR_SET_NO_NEW_PRIVS
-        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG again: a change of uid clears the one unshare set
-        prctl(4, 0)  # PR_SET_DUMPABLE off: the program cannot ptrace (or read /proc of) its supervisor
+        prctl(4, 1)  # PR_SET_DUMPABLE (a change of uid clears it): the program's /proc is its own
         fields = dict(l.split(':', 1) for l in open('/proc/self/status').read().splitlines() if ':' in l)
         for key in ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'):
             if int(fields.get(key, '0').strip(), 16) != 0:
                 raise OSError('%s is still %s' % (key, fields[key].strip()))
         if fields.get('NoNewPrivs', '1').strip() != '1':
             raise OSError('no_new_privs is not set')
+
+    def limit_and_guard():
+        # the program's own limits, site packages and socket guard
+        limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, cfg['cpu_seconds']),
+                  (resource.RLIMIT_FSIZE, cfg['file_bytes']), (resource.RLIMIT_NOFILE, cfg['open_files'])]
+        if cfg['memory_mb'] > 0:
+            limits.append((resource.RLIMIT_AS, cfg['memory_mb'] * 1024 * 1024))
+        if namespace:
+            limits.append((resource.RLIMIT_NPROC, cfg['processes'] + 1))  # the namespace's init counts too
+        for which, value in limits:
+            resource.setrlimit(which, (value, value))
+        # started with -S: the .pth files run here, inside the sandbox, as a normal start would run them
+        import site
+        site.main()
+        import socket, _socket
+        def blocked(*args, **kwargs):
+            raise OSError(101, 'network access is disabled in the autotune code eval')
+        c_socket = _socket.socket
+        unix = getattr(socket, 'AF_UNIX', None)
+        class GuardedSocket(c_socket):
+            # socket.socket.__init__ calls _socket.socket.__init__, so this guards both layers
+            def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+                if family != unix:
+                    blocked()
+                c_socket.__init__(self, family, type, proto, fileno)
+            connect = connect_ex = bind = sendto = blocked
+        class NoNetworkSocket(socket.socket):
+            connect = connect_ex = bind = sendto = blocked
+        _socket.socket = _socket.SocketType = GuardedSocket
+        socket.socket = socket.SocketType = NoNetworkSocket
+        for mod in (socket, _socket):
+            for name in ('create_connection', 'create_server', 'getaddrinfo', 'gethostbyname',
+                         'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'fromfd'):
+                if hasattr(mod, name):
+                    setattr(mod, name, blocked)
 
     program = sys.stdin.buffer.read()
     null = os.open('/dev/null', os.O_RDONLY)
@@ -139,9 +178,16 @@ def _autotune_sandbox(cfg):
         stage = 'writing program.py'
         with open('program.py', 'wb') as f:
             f.write(program)
+        if namespace:
+            stage = 'setting limits'
+            limit_and_guard()
     except Exception as e:
         report(error='%s: %s' % (stage, e))
         os._exit(125)
+    if namespace:
+        report(started=1)
+        os.closerange(STATUS, 1 << 16)  # the namespace's init (sh) reports how the program ended
+        return program
 
     def descendants():
         found, todo = [], [os.getpid()]
@@ -173,63 +219,26 @@ def _autotune_sandbox(cfg):
             except ChildProcessError:
                 pass
 
-    report(started=1)
     child = os.fork()
     if child == 0:
         try:
-            os.closerange(STATUS, 1 << 16)
-            if namespace:
-                prctl(4, 1)  # dumpable again: the program's /proc is its own
-            else:
-                prctl(1, signal.SIGKILL)  # dies with its supervisor
+            prctl(1, signal.SIGKILL)  # dies with its supervisor
         except Exception:
             pass
         try:
-            limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, cfg['cpu_seconds']),
-                      (resource.RLIMIT_FSIZE, cfg['file_bytes']), (resource.RLIMIT_NOFILE, cfg['open_files'])]
-            if cfg['memory_mb'] > 0:
-                limits.append((resource.RLIMIT_AS, cfg['memory_mb'] * 1024 * 1024))
-            if namespace:
-                limits.append((resource.RLIMIT_NPROC, cfg['processes'] + 1))  # the supervisor counts too
-            for which, value in limits:
-                resource.setrlimit(which, (value, value))
+            limit_and_guard()
         except Exception as e:
-            os.write(2, ('autotune sandbox: cannot set limits: %s\n' % e).encode())
+            report(error='setting limits: %s' % e)
             os._exit(125)
-        # started with -S, so that this supervisor is small and quick to fork: the program gets
-        # the site packages (and .pth files) as a normal interpreter start would give them
-        import site
-        site.main()
-        import socket, _socket
-        def blocked(*args, **kwargs):
-            raise OSError(101, 'network access is disabled in the autotune code eval')
-        c_socket = _socket.socket
-        unix = getattr(socket, 'AF_UNIX', None)
-        class GuardedSocket(c_socket):
-            # socket.socket.__init__ calls _socket.socket.__init__, so this guards both layers
-            def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-                if family != unix:
-                    blocked()
-                c_socket.__init__(self, family, type, proto, fileno)
-            connect = connect_ex = bind = sendto = blocked
-        class NoNetworkSocket(socket.socket):
-            connect = connect_ex = bind = sendto = blocked
-        _socket.socket = _socket.SocketType = GuardedSocket
-        socket.socket = socket.SocketType = NoNetworkSocket
-        for mod in (socket, _socket):
-            for name in ('create_connection', 'create_server', 'getaddrinfo', 'gethostbyname',
-                         'gethostbyname_ex', 'gethostbyaddr', 'getnameinfo', 'fromfd'):
-                if hasattr(mod, name):
-                    setattr(mod, name, blocked)
+        report(started=1)
+        os.closerange(STATUS, 1 << 16)
         return program
-    if not namespace:
-        signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(), os._exit(124)))
+    signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(), os._exit(124)))
     while True:
-        pid, status = os.waitpid(-1, 0)  # also reaps orphans handed to this init / subreaper
+        pid, status = os.waitpid(-1, 0)  # also reaps the orphans handed to this subreaper
         if pid == child:
             break
-    if not namespace:
-        kill_descendants()
+    kill_descendants()
     if os.WIFSIGNALED(status):
         report(signal=os.WTERMSIG(status))
     else:
@@ -243,3 +252,12 @@ _code = compile(_program, 'program.py', 'exec')
 del _program
 exec(_code, {'__name__': '__main__', '__builtins__': __builtins__})
 `;
+
+/**
+ * PID 1 of the namespace sandbox: runs the interpreter (its arguments), then reports how it
+ * ended on fd 3, the shell's way (above 128: killed by signal − 128), and exits, which ends
+ * the namespace and everything in it. A shell, so the program's process is not the init
+ * (whose odd signal rules would change how programs behave) and no second Python is forked.
+ */
+export const NAMESPACE_INIT = '"$@"; s=$?; if [ "$s" -gt 128 ]; then printf \'{"signal": %d}\\n\' "$((s - 128))"; '
+  + 'else printf \'{"exit": %d}\\n\' "$s"; fi >&3';
