@@ -300,6 +300,23 @@ describe('the code sandbox holds (default isolation)', () => {
     }
   }, 60_000);
 
+  it('cannot forge its result: the status pipe is not open in the program, nor reachable through /proc', async () => {
+    const program = String.raw`
+import os, sys
+for how, attempt in (('fd 3', lambda: os.write(3, b'{"exit": 0}\n')),
+                     ('/proc/1/fd/3', lambda: open('/proc/1/fd/3', 'w').write('{"exit": 0}\n'))):
+    try:
+        attempt()
+        print(how, 'WRITTEN')
+    except OSError as e:
+        print(how, 'refused', e.errno)
+sys.exit(1)
+`;
+    const r = await runner.run(program, 20_000);
+    expect(r.stdout).not.toContain('WRITTEN');
+    expect(r.exitCode).toBe(1);
+  }, 60_000);
+
   it('cannot undo the sandbox: no umount, no chroot, no nested user namespace, no set-user-ID root', async () => {
     const program = String.raw`
 import ctypes, os, subprocess

@@ -13,7 +13,10 @@ import { createPythonRunner, SANDBOX_LEVELS, SandboxUnavailableError } from './p
  * `expected_success` = 1 − (1 − k/n)^n and `pass_rate` = k/n; when n > 1 and the row has
  * assertions (`assertions_field`), also `pick_index` (first response passing the assertions,
  * else the last one, like the original) and `success_pick` (the gold result of that response).
- * The interpreter is checked when the eval is loaded (a ConfigError if it cannot start).
+ * The interpreter and the sandbox are checked when the eval is loaded: a ConfigError if the
+ * interpreter cannot start, or if the `namespace` sandbox cannot be made (the hint says how to
+ * enable it, or to opt in to `sandbox: unsafe-prelude`). The eval function carries `sandbox`
+ * (level and description) for the run to report.
  *
  * @example
  * const fn = await codeEval.create(validateOptions('code', codeEval.options, { timeout: 2 }, {}), {});

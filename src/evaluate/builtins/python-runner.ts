@@ -71,11 +71,11 @@ export class SandboxUnavailableError extends Error {
 }
 
 /**
- * Resolve the interpreter and check the sandbox, then return a runner. Each program runs
- * under a supervisor (the Python script in `sandbox-script.ts`, which says what each level
- * sets up), gets the program on stdin, a scrubbed environment (no variable of autotune's),
- * and its rlimits. At the timeout the whole sandbox is killed — in `namespace`, by killing the
- * PID namespace's init, which takes every process of the program with it — and the run returns
+ * Resolve the interpreter and check the sandbox, then return a runner. Each program runs in a
+ * fresh sandbox (set up by the Python script in `sandbox-script.ts`, which says what each level
+ * does), gets the program on stdin, a scrubbed environment (no variable of autotune's), and its
+ * rlimits. At the timeout the whole sandbox is killed — in `namespace`, by killing the PID
+ * namespace's init, which takes every process of the program with it — and the run returns
  * without waiting for pipes an escaped process might hold.
  *
  * With `namespace`, one trivial program is run through the full sandbox first; when that

@@ -59,7 +59,8 @@ def _autotune_sandbox(cfg):
         mount(None, '/', None, MS_REC | MS_PRIVATE)
         # the new root is a tmpfs mounted over /tmp; /tmp inside it is the program's own
         root = '/tmp'
-        mount('tmpfs', root, 'tmpfs', MS_NOSUID | MS_NODEV, 'size=%dk,mode=755' % cfg['disk_kb'])
+        mount('tmpfs', root, 'tmpfs', MS_NOSUID | MS_NODEV,
+              'size=%dk,nr_inodes=%d,mode=755' % (cfg['disk_kb'], max(1024, cfg['disk_kb'] // 4)))
         shown = []
         def show(path):
             path = os.path.realpath(path)
@@ -71,7 +72,7 @@ def _autotune_sandbox(cfg):
             locked = MS_NOEXEC if os.statvfs(path).f_flag & os.ST_NOEXEC else 0
             mount(None, root + path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked)
             shown.append(path)
-        for top in ('/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'):
+        for top in ('/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/nix/store'):
             if os.path.islink(top):
                 os.symlink(os.readlink(top), root + top)
             elif os.path.isdir(top):
@@ -233,6 +234,10 @@ def _autotune_sandbox(cfg):
         report(started=1)
         os.closerange(STATUS, 1 << 16)
         return program
+    try:
+        prctl(4, 0)  # PR_SET_DUMPABLE off: a program not running as root cannot reach fd 3 through /proc
+    except Exception:
+        pass
     signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(), os._exit(124)))
     while True:
         pid, status = os.waitpid(-1, 0)  # also reaps the orphans handed to this subreaper
