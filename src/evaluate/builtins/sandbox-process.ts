@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
-/** What one sandboxed run reported: its supervisor's status line (fd 3) and its output. */
+/** What one sandboxed run reported: its status lines (fd 3) and its output. */
 export interface SandboxedRun {
   /** `{exit}` or `{signal}` of the program, `{error}` when the sandbox could not be set up; undefined when nothing was reported. */
   status: { exit?: number; signal?: number; error?: string } | undefined;
@@ -10,7 +10,7 @@ export interface SandboxedRun {
   timedOut: boolean;
   /** The sandbox did not start the program within {@link SETUP_TIMEOUT_MS} (and was killed). */
   setupTimedOut: boolean;
-  /** How the spawned process itself ended (unshare, or the supervisor). */
+  /** How the spawned process itself ended (unshare, or the unsafe-prelude supervisor). */
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -22,7 +22,7 @@ export interface SandboxedSpawn {
   command: readonly string[];
   cwd: string;
   env: Record<string, string>;
-  /** Written to the supervisor's stdin, which reads it before anything else. */
+  /** Written to the sandbox's stdin; the Python script reads it before anything else. */
   stdin: string;
   timeoutMs: number;
   maxOutputBytes: number;
@@ -87,8 +87,8 @@ export function runSandboxed(opts: SandboxedSpawn): Promise<SandboxedRun> {
       }
     };
     // Timers are IO at the edge: this module spawns processes, the pure core never waits.
-    // The program's timeout counts from when the supervisor says it starts the program, so a
-    // slow start of the sandbox on a loaded machine is not charged to the program.
+    // The program's timeout counts from when the sandbox says it starts the program, so a slow
+    // start of the sandbox on a loaded machine is not charged to the program.
     let timer = setTimeout(() => {
       setupTimedOut = true;
       kill();
