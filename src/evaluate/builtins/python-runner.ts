@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ export async function createPythonRunner(options: PythonRunnerOptions = {}): Pro
   const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024;
   const limit = createLimiter(options.parallel ?? 2);
   const executable = await resolveExecutable(options.python ?? 'python3');
-  const asRoot = process.getuid?.() === 0;
+  const asRoot = isHostRoot();
   const limits = {
     memory_mb: options.memoryMb ?? 1024,
     processes: options.maxProcesses ?? 64,
@@ -137,6 +138,21 @@ export async function createPythonRunner(options: PythonRunnerOptions = {}): Pro
 }
 
 // --- internal ---
+
+/**
+ * Root of the host (uid 0 in the initial user namespace): the kernel exempts it from
+ * RLIMIT_NPROC, so its programs get a uid of their own instead of a user namespace. Root
+ * inside a container's user namespace is an ordinary user to the kernel, with uids of its own
+ * only where mapped: it takes the user-namespace way.
+ */
+function isHostRoot(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    return readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ') === '0 0 4294967295';
+  } catch {
+    return false;
+  }
+}
 
 function resultOf(raw: SandboxedRun): PythonRunResult {
   const output = { stdout: raw.stdout, stderr: raw.stderr };
