@@ -77,7 +77,7 @@ def _autotune_sandbox(cfg):
                 os.symlink(os.readlink(top), root + top)
             elif os.path.isdir(top):
                 show(top)
-        import site  # imported only: the program's child runs site.main()
+        import site  # only for the paths: site.main() runs later, inside the sandbox
         interpreter = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                        os.path.dirname(os.path.realpath(sys.executable))}
         for path in sorted(interpreter | set(site.getsitepackages()) | {p for p in sys.path if os.path.isabs(p)}):
@@ -97,6 +97,7 @@ def _autotune_sandbox(cfg):
         os.mkdir(root + '/var')
         os.symlink('/tmp', root + '/var/tmp')
         os.chroot(root)
+        os.chdir('/')
 
     def drop_privileges():
         for cap in range(int(open('/proc/sys/kernel/cap_last_cap').read()) + 1):
