@@ -60,7 +60,7 @@ export function openRunContext(opts: RunOptions = {}): RunContext {
   if (opts.cache !== false) {
     if (opts.cache && typeof opts.cache === 'object') cache = opts.cache;
     else {
-      cache = SqliteResponseCache.open(opts.cachePathRoot ?? DEFAULT_CACHE_ROOT, opts.seed ?? DEFAULT_SEED);
+      cache = SqliteResponseCache.open(opts.cachePathRoot ?? DEFAULT_CACHE_ROOT, opts.seed ?? DEFAULT_SEED, opts.onEvent);
       ownsCache = true;
     }
   }

@@ -87,18 +87,27 @@ export function buildRequest(params: RequestParams, context: TemplateContext | u
   return { api, body };
 }
 
+/** Where a request is answered, as far as it decides the answer: see `endpointIdentity` in config-list.ts. */
+export interface EndpointIdentity {
+  base_url: string;
+  api_type: string;
+  api_version: string | null;
+}
+
 /**
- * The identity of a request for the cache: everything that changes what the model may answer
- * (endpoint kind, model, prompt/messages after templating, sampling parameters, stop,
- * penalties, tools, seed, response_format…) and nothing else. `n` is left out on purpose:
- * samples are stored one by one under this key, so a request for n is served by the first n.
- * Credentials, base_url, api_type/version, headers, timeouts and retry settings never reach
- * the body, so they are never in the key. `stop: "x"` and `stop: ["x"]` are the same request.
+ * The identity of a request for the cache: the endpoint that answers it (base URL without
+ * credentials or query, API type and Azure api_version; an Azure deployment is the request's
+ * model) and everything that changes what the model may answer (endpoint kind, model,
+ * prompt/messages after templating, sampling parameters, stop, penalties, tools, seed,
+ * response_format…). Two servers serving a model of the same name are different models. `n`
+ * is left out on purpose: samples are stored one by one under this key, so a request for n is
+ * served by the first n. Credentials, headers, timeouts and retry settings are never in the
+ * key. `stop: "x"` and `stop: ["x"]` are the same request.
  */
-export function cacheIdentity(req: BuiltRequest): Record<string, unknown> {
+export function cacheIdentity(req: BuiltRequest, endpoint: EndpointIdentity): Record<string, unknown> {
   const { n: _n, stream: _stream, user: _user, ...rest } = req.body;
   if (typeof rest.stop === 'string') rest.stop = [rest.stop];
-  return { api: req.api, ...rest };
+  return { endpoint, api: req.api, ...rest };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Price } from '../pricing/price-table.js';
 import { isSecretName } from '../util/redact.js';
 import { expandEnvRefs, referencedVars, type Env } from './env-refs.js';
 import { ENDPOINT_KEYS, type EndpointConfig } from './types.js';
+import type { EndpointIdentity } from './build-request.js';
 
 /** An endpoint with its `${VAR}` references expanded: held in memory only, never persisted. */
 export interface ResolvedEndpoint {
@@ -187,6 +188,15 @@ function endpointSecrets(entry: EndpointConfig, apiKey: string, headers: Record<
     for (const name of referencedVars(text)) if (isSecretName(name) && env[name]) secrets.push(env[name] as string);
   }
   return secrets;
+}
+
+/**
+ * What of an endpoint decides its answers, for the cache key: the base URL as the label shows it
+ * (no credentials, no query, no trailing slash), the API type and the Azure api_version. Not the
+ * key or headers: they say who asks, not who answers (and must never reach a key anyway).
+ */
+export function endpointIdentity(ep: ResolvedEndpoint): EndpointIdentity {
+  return { base_url: ep.label, api_type: ep.apiType, api_version: ep.apiType === 'azure' ? (ep.apiVersion ?? null) : null };
 }
 
 function labelOf(baseURL: string | undefined, apiType: string): string {

@@ -9,7 +9,7 @@ import type { CachedSample, ResponseCache } from '../store/response-cache.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { buildRequest, cacheIdentity, type BuiltRequest } from './build-request.js';
 import { CacheLoader, type Defer } from './cache-loader.js';
-import { defaultEndpoint, resolveEndpoint, type ResolvedEndpoint } from './config-list.js';
+import { defaultEndpoint, endpointIdentity, resolveEndpoint, type ResolvedEndpoint } from './config-list.js';
 import type { Env } from './env-refs.js';
 import type { EngineEvent } from './engine-events.js';
 import { RequestPool } from './request-pool.js';
@@ -200,7 +200,7 @@ export class CompletionEngine {
    * asking for the same request share samples instead of paying twice.
    */
   private async completeOn(endpoint: ResolvedEndpoint, request: BuiltRequest, opts: CreateOptions): Promise<Omit<CompletionResponse, 'config_id' | 'pass_filter'>> {
-    const identity = cacheIdentity(request);
+    const identity = cacheIdentity(request, endpointIdentity(endpoint));
     const key = hashOf(identity);
     const cache = this.deps.cache ?? null;
     const useCache = opts.useCache ?? true;

@@ -5,8 +5,8 @@ import { CacheError } from '../errors.js';
 
 export type Db = Database.Database;
 
-/** A schema migration: the SQL run to move from `user_version = index` to `index + 1`. */
-export type Migration = string;
+/** A schema migration: what moves the file from `user_version = index` to `index + 1` (SQL, or a step run in the same transaction). */
+export type Migration = string | ((db: Db) => void);
 
 /**
  * Open (creating if needed) a SQLite file for concurrent use by several processes:
@@ -75,7 +75,11 @@ function migrate(db: Db, path: string, migrations: readonly Migration[]): void {
         hint: 'upgrade autotune, or clear this cache',
       });
     }
-    for (let v = version; v < migrations.length; v++) db.exec(migrations[v] as string);
+    for (let v = version; v < migrations.length; v++) {
+      const step = migrations[v] as Migration;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     if (version !== migrations.length) db.pragma(`user_version = ${migrations.length}`);
   });
   run.immediate();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from './database.js';
+import { openDatabase, type Db, type Migration } from './database.js';
 
 /** One cached sample (one choice of a completion), with its share of the tokens. */
 export interface CachedSample {
@@ -31,7 +31,30 @@ export interface ResponseCache {
   close(): void;
 }
 
-const MIGRATIONS = [
+/** What opening a cache found to say: samples of an older key format it emptied (never served). */
+export interface CacheNotice {
+  type: 'cache_reset';
+  file: string;
+  /** Samples removed. */
+  dropped: number;
+  reason: string;
+}
+
+/**
+ * Schema 1 keyed samples by the request alone, so one endpoint's answers were served for
+ * another's model of the same name. Schema 2 keys include the endpoint (build-request.ts,
+ * `cacheIdentity`); samples stored under the old keys can never be asked for again, and must
+ * not be, so they are removed, and whoever opened the file is told how many.
+ */
+function emptyOldKeys(onNotice: ((n: CacheNotice) => void) | undefined, file: string) {
+  return (db: Db): void => {
+    const dropped = (db.prepare('SELECT COUNT(*) AS c FROM samples').get() as { c: number }).c;
+    db.exec('DELETE FROM samples; DELETE FROM requests;');
+    if (dropped > 0) onNotice?.({ type: 'cache_reset', file, dropped, reason: 'written before the endpoint was part of the cache key' });
+  };
+}
+
+const SCHEMA_1 = [
   `CREATE TABLE requests (
      key TEXT PRIMARY KEY,
      request TEXT NOT NULL,
@@ -47,6 +70,10 @@ const MIGRATIONS = [
      PRIMARY KEY (key, idx)
    ) WITHOUT ROWID;`,
 ];
+
+function migrations(file: string, onNotice?: (n: CacheNotice) => void): Migration[] {
+  return [...SCHEMA_1, emptyOldKeys(onNotice, file)];
+}
 
 /** The cache directory of a seed: `{root}/{seed}`. */
 export function cacheDir(root: string, seed: number | string): string {
@@ -88,15 +115,19 @@ export class SqliteResponseCache implements ResponseCache {
   private missesBeforeIndex = MISSES_BEFORE_INDEX;
   readonly lookups: LookupCounts = { read: 0, skipped: 0, queries: 0 };
 
-  constructor(readonly path: string) {}
+  /** `onNotice`: told when opening the file removed samples of an older key format. */
+  constructor(
+    readonly path: string,
+    private readonly onNotice?: (n: CacheNotice) => void,
+  ) {}
 
   /** Open the cache of one seed under a root directory. */
-  static open(root: string, seed: number | string): SqliteResponseCache {
-    return new SqliteResponseCache(join(cacheDir(root, seed), CACHE_FILE));
+  static open(root: string, seed: number | string, onNotice?: (n: CacheNotice) => void): SqliteResponseCache {
+    return new SqliteResponseCache(join(cacheDir(root, seed), CACHE_FILE), onNotice);
   }
 
   private get s(): Statements {
-    this.handle ??= prepare(openDatabase(this.path, MIGRATIONS));
+    this.handle ??= prepare(openDatabase(this.path, migrations(this.path, this.onNotice)));
     return this.handle;
   }
 

@@ -16,6 +16,9 @@ export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: E
       case 'unknown_price':
         once(`price:${e.model}`, `no price known for model ${e.model}: its cost counts as $0 (add it under prices: in the config)`);
         break;
+      case 'cache_reset':
+        once(`reset:${e.file}`, `cache ${e.file} was ${e.reason}: its ${e.dropped} stored sample${e.dropped === 1 ? ' is' : 's are'} removed, not reused (answers are now cached per endpoint)`);
+        break;
       case 'endpoint_down':
         once(`down:${e.configId}`, `config ${e.configId} (${e.endpoint}) is down (${e.reason}); it is skipped for a while when another endpoint can answer`);
         break;
