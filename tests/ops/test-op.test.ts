@@ -77,13 +77,13 @@ describe('runTest end to end', () => {
 
   it('keeps at most the window of rows in flight and the server within the concurrency', async () => {
     server().setOptions({ latencyMs: 15 });
-    const started = Date.now();
     const report = await runTest(input({ limit: 24, concurrency: 4 }));
     expect(report.instances).toBe(24);
     const stats = server().stats();
     expect(stats.max_in_flight).toBeLessThanOrEqual(4);
+    // not sequential: several requests were at the server at once (a wall-clock bound failed on a
+    // loaded machine, where 24 requests of 15 ms can take longer than 360 ms even in parallel)
     expect(stats.max_in_flight).toBeGreaterThan(1);
-    expect(Date.now() - started).toBeLessThan(24 * 15); // not sequential
   });
 });
 
