@@ -11,7 +11,7 @@ import { runEval } from '../evaluate/run-eval.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { hashOf } from '../util/canonical-json.js';
-import { bestConfigDocument, writeYamlAtomic } from '../tune/best-config.js';
+import { bestConfigDocument, partialPath, writeYamlAtomic } from '../tune/best-config.js';
 import { loadTuneConfig, type TuneConfig, type TuneOverrides } from '../tune/tune-config.js';
 import type { TuneEvent } from '../tune/tune-events.js';
 import { TuneLog, priorSpend } from '../tune/tune-log.js';
@@ -41,6 +41,8 @@ export interface TuneOutcome extends TuneResult {
   output: string | undefined;
   /** Of the new spend, USD counted by autotune because a server's usage could not be trusted. */
   estimatedSpend: number;
+  /** The pick was measured on part of the data: `output` is `NAME.partial.yaml`, not `--output`. */
+  partial?: boolean;
 }
 
 /**
@@ -128,12 +130,23 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   }
   // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
   log?.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
-  const output = input.output ? resolve(input.cwd, input.output) : undefined;
-  // a tune stopped by failing requests leaves no config behind: it failed
-  if (output && result.config && result.stopReason !== 'failures') {
-    writeYamlAtomic(output, bestConfigDocument(cfg, result, output), `# best config found by autotune tune ${cfg.file ?? ''}\n`);
-  }
-  return { ...result, tuneConfig: cfg, output: output && result.config && result.stopReason !== 'failures' ? input.output : undefined, estimatedSpend };
+  return { ...result, ...saveBest(cfg, result, input), tuneConfig: cfg, estimatedSpend };
+}
+
+/**
+ * Save the pick to `--output`. A tune stopped by failing requests leaves no config behind (it
+ * failed). A pick measured on part of the data (the budget ran out, or an interrupt, before it
+ * saw every row) goes to `NAME.partial.yaml` beside the output instead, so it never replaces a
+ * complete pick saved there by an earlier run; the warning says where it went.
+ */
+function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput): Pick<TuneOutcome, 'output' | 'partial' | 'warning'> {
+  if (!input.output || !result.config || !result.best || result.stopReason === 'failures') return { output: undefined };
+  const partial = result.best.rows < result.best.total_rows;
+  const shown = partial ? partialPath(input.output) : input.output;
+  const file = resolve(input.cwd, shown);
+  writeYamlAtomic(file, bestConfigDocument(cfg, result, file), `# ${partial ? `PARTIAL: measured on ${result.best.rows} of ${result.best.total_rows} rows (stopped: ${result.stopReason}); ` : ''}best config found by autotune tune ${cfg.file ?? ''}\n`);
+  if (!partial) return { output: shown };
+  return { output: shown, partial: true, warning: `${result.warning ?? 'the best config was measured on part of the data'}; saved to ${shown}, ${input.output} left as it was` };
 }
 
 /**

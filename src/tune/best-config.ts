@@ -45,6 +45,16 @@ export function bestConfigDocument(cfg: TuneConfig, result: TuneResult, outFile:
   return doc;
 }
 
+/**
+ * Where a pick measured on part of the data is saved instead of `output`: `NAME.partial.yaml`
+ * beside it, so a complete pick already there is never replaced by a partial one.
+ */
+export function partialPath(output: string): string {
+  if (output === '-') return output; // stdout: nothing there to replace
+  const m = /^(.*?)(\.ya?ml)?$/i.exec(output) as RegExpExecArray;
+  return `${m[1]}.partial.yaml`;
+}
+
 /** Write a YAML document atomically: a temp file in the same directory, then a rename. */
 export function writeYamlAtomic(file: string, doc: Record<string, unknown>, header = ''): void {
   mkdirSync(dirname(resolve(file)), { recursive: true });

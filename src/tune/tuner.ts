@@ -73,6 +73,15 @@ export interface TunerOptions {
 /** Why the search stopped ('failures': its requests kept failing, see FailureWatch). */
 export type StopReason = 'budget' | 'num_samples' | 'exhausted' | 'interrupted' | 'failures';
 
+/** Why a search stopped, in words (for the warning on a pick measured on part of the data). */
+const STOP_REASONS: Record<StopReason, string> = {
+  budget: 'budget: the optimization budget ran out',
+  num_samples: 'num_samples: the trial limit was reached',
+  exhausted: 'exhausted: the search had nothing left to try',
+  interrupted: 'interrupted',
+  failures: 'failures: its requests kept failing',
+};
+
 /** What a tune returns: the best config (request parameters with n), its result, every trial. */
 export interface TuneResult {
   config: Record<string, unknown> | null;
@@ -292,7 +301,7 @@ function finish(trials: LiveTrial[], sizes: number[], total: number, opts: Tuner
     totalSpend: spent,
     stopReason,
   };
-  if (best && best.rows < total) result.warning = `the best config was measured on ${best.rows} of ${total} rows only (the budget ran out first)`;
+  if (best && best.rows < total) result.warning = `the best config was measured on ${best.rows} of ${total} rows only (stopped: ${STOP_REASONS[stopReason]})`;
   if (!best) result.warning = noBestReason(trials);
   return result;
 }

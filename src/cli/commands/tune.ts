@@ -120,6 +120,8 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       }).finally(() => bar.stop());
       if (flags.json) io.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`);
       else printReport(io, outcome, flags.top);
+      // a diagnostic: on stderr, also with --json (where it is in the object too)
+      if (outcome.warning) writeLine(io.stderr, colorsFor(io, 'stderr').yellow(`warning: ${outcome.warning}`), envRedactor(io.env));
       if (outcome.failure) {
         const c = colorsFor(io, 'stderr');
         writeLine(io.stderr, c.red(`error: the tune stopped: ${outcome.failure}`), envRedactor(io.env));
@@ -141,6 +143,7 @@ function jsonReport(o: TuneOutcome): Record<string, unknown> {
     ...(o.estimatedSpend > 0 ? { estimated_spend: o.estimatedSpend } : {}),
     ...(o.failure ? { error: o.failure } : {}),
     ...(o.output ? { output: o.output } : {}),
+    ...(o.partial ? { partial: true } : {}),
     ...(o.warning ? { warning: o.warning } : {}),
   };
 }
@@ -182,8 +185,7 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   const budget = cfg.optimizationBudget ? ` of ${usd(cfg.optimizationBudget)}` : '';
   const estimated = o.estimatedSpend > 0 ? ` (${usd(o.estimatedSpend)} of it estimated: a server's usage could not be trusted)` : '';
   writeLine(io.stdout, `spent ${usd(o.optimizationCost)} new${budget}${estimated}${o.totalSpend > o.optimizationCost ? ` (${usd(o.totalSpend)} with earlier runs)` : ''}; stopped: ${o.stopReason}`);
-  if (o.warning) writeLine(io.stdout, c.yellow(`warning: ${o.warning}`));
-  if (o.output) writeLine(io.stdout, `best config saved to ${o.output}`);
+  if (o.output) writeLine(io.stdout, `${o.partial ? 'partial best config' : 'best config'} saved to ${o.output}`);
 }
 
 function rankTrials(a: TrialSummary, b: TrialSummary): number {
