@@ -98,7 +98,7 @@ describe('crash safety: kill -9 during tune', () => {
       figures.push({ killAt, paidBeforeKill, accounted, inFlightReserve: accounted - paidBeforeKill, rerun, total, usageLost });
     }
     report('kill -9', { budget: BUDGET, cleanCost, cleanOk, runs: figures });
-  });
+  }, 300_000); // nine tunes through the built CLI: a minute and more on a loaded 2-core machine
 
   it('a torn last line (a write cut short) is skipped by readers and ended by the next run', async () => {
     const file = writeTuneConfig(tmp(), reliabilityTuneYaml({ log_file: 'log.jsonl' }));
