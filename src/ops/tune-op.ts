@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { checkEndpoints, selectConfigList } from '../completion/config-list.js';
+import { checkEndpoints, endpointIdentity, resolveEndpoint, selectConfigList } from '../completion/config-list.js';
+import type { EndpointIdentity } from '../completion/build-request.js';
+import type { EndpointConfig } from '../completion/types.js';
 import type { Env } from '../completion/env-refs.js';
 import { templateFields } from '../completion/template.js';
 import { loadDataset } from '../config/load-dataset.js';
@@ -14,7 +16,8 @@ import { hashOf } from '../util/canonical-json.js';
 import { bestConfigDocument, partialPath, writeYamlAtomic } from '../tune/best-config.js';
 import { loadTuneConfig, type TuneConfig, type TuneOverrides } from '../tune/tune-config.js';
 import type { TuneEvent } from '../tune/tune-events.js';
-import { TuneLog, priorSpend } from '../tune/tune-log.js';
+import { TuneLog, priorAccount } from '../tune/tune-log.js';
+import { lockTrialLog, type LogLock } from '../tune/log-lock.js';
 import { priceFor } from '../tune/tune-run.js';
 import { tune, type TuneResult } from '../tune/tuner.js';
 
@@ -61,19 +64,51 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const configList = selectConfigList({ explicit: cfg.configList, env: input.env });
   checkEndpoints(configList, input.env);
 
-  const identity = tuneIdentity(cfg);
-  const prior = input.fresh ? 0 : priorSpend(cfg.logFile, identity);
+  const cachePathRoot = resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT);
+  const identity = tuneIdentity(cfg, { cachePathRoot, endpoints: configList.map((e, i) => endpointIdentity(resolveEndpoint(e, i, input.env))) });
+  // every tune keeps a log (a default one under the cache root), so a kill -9 and a resume
+  // are accounted the same way everywhere; it is locked for the whole run
+  const logFile = cfg.logFile ?? defaultLogFile(cachePathRoot, identity);
+  const lock = lockTrialLog(logFile);
+  try {
+    return await runLocked(input, cfg, { rows, evaluate, configList, cachePathRoot, identity, logFile, lock });
+  } finally {
+    lock.release();
+  }
+}
+
+/** The default trial log of a tune: `{cache_path_root}/tunes/{identity}.jsonl`. */
+export function defaultLogFile(cachePathRoot: string, identity: string): string {
+  return join(cachePathRoot, 'tunes', `${identity}.jsonl`);
+}
+
+interface Prepared {
+  rows: Record<string, unknown>[];
+  evaluate: EvalFunction;
+  configList: EndpointConfig[];
+  cachePathRoot: string;
+  identity: string;
+  logFile: string;
+  lock: LogLock;
+}
+
+async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promise<TuneOutcome> {
+  const { rows, evaluate, configList, identity, logFile } = p;
+  const emit = input.onEvent ?? (() => undefined);
+  if (p.lock.tookOverFrom) emit({ type: 'log_lock', log: logFile, staleHolder: p.lock.tookOverFrom });
+  const account = input.fresh ? { spent: 0, lastTime: undefined } : priorAccount(logFile, identity);
+  const prior = account.spent;
+  if (prior > 0) emit({ type: 'resume', log: logFile, priorSpend: prior, lastTime: account.lastTime, defaultLog: cfg.logFile === undefined });
   // the log file is created with its first line (the start line goes first): a run that fails
   // before it does anything leaves no log behind
   const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file, ...(evaluate.sandbox ? { sandbox: evaluate.sandbox } : {}) } as const;
-  const log = cfg.logFile ? new TuneLog(cfg.logFile, identity, undefined, start) : undefined;
+  const log = new TuneLog(logFile, identity, undefined, start);
 
-  const emit = input.onEvent ?? (() => undefined);
   let estimatedSpend = 0;
   if (evaluate.sandbox) emit({ type: 'sandbox', sandbox: evaluate.sandbox });
   const ctx = openRunContext({
     env: input.env,
-    cachePathRoot: resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT),
+    cachePathRoot: p.cachePathRoot,
     seed: cfg.seed,
     concurrency: cfg.concurrency,
     prices: cfg.prices,
@@ -93,11 +128,11 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
       // Before every paid request (one short append): what is spent, and the worst case of
       // what is in flight. A run killed with -9 is then counted in full by a re-run, so the
       // total never passes the budget (docs/reliability.md).
-      if (e.reserved > ledger.reserved) log?.write({ type: 'spend', spent: e.spent, reserved: e.reserved });
+      if (e.reserved > ledger.reserved) log.write({ type: 'spend', spent: e.spent, reserved: e.reserved });
       ledger.reserved = e.reserved;
     }
     if (e.type === 'spend' || e.type === 'row') ledger.spent = e.spent;
-    if (e.type === 'trial') log?.trial(e.summary, ledger.spent);
+    if (e.type === 'trial') log.trial(e.summary, ledger.spent);
     emit(e);
   };
   let result: TuneResult;
@@ -123,13 +158,13 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
     });
   } catch (err) {
     // settle the account in the log: what was spent, and what may still be in flight
-    if (log?.opened) log.write({ type: 'spend', spent: ledger.spent, reserved: ledger.reserved });
+    if (log.opened) log.write({ type: 'spend', spent: ledger.spent, reserved: ledger.reserved });
     throw err;
   } finally {
     ctx.close();
   }
   // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
-  log?.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
+  log.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
   return { ...result, ...saveBest(cfg, result, input), tuneConfig: cfg, estimatedSpend };
 }
 
@@ -151,10 +186,13 @@ function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput): Pick<T
 
 /**
  * The identity of a tune: what decides its trials (data, space, eval, metric, mode, inference
- * budget, seeds, searcher, prices, endpoints' models). The optimization budget is left out on
- * purpose: raising it and re-running continues the same tune.
+ * budget, seeds, searcher, prices) and what its answers depend on (the cache root and seed that
+ * hold them, the endpoints that gave them: base URL, API type and version, never a key). Spend
+ * carried over in a log counts only for a run of the same identity: a run with another cache
+ * root pays again for its answers, so the spend of the first must not shorten it. The
+ * optimization budget is left out on purpose: raising it and re-running continues the same tune.
  */
-export function tuneIdentity(cfg: TuneConfig): string {
+export function tuneIdentity(cfg: TuneConfig, where: { cachePathRoot: string; endpoints: readonly EndpointIdentity[] }): string {
   return hashOf({
     data: hashOf(readFileSync(cfg.data, 'utf8')),
     space: cfg.rawSpace,
@@ -166,6 +204,8 @@ export function tuneIdentity(cfg: TuneConfig): string {
     searcher: cfg.searcher,
     prices: cfg.prices,
     seed: cfg.seed,
+    cache_path_root: where.cachePathRoot,
+    endpoints: where.endpoints,
   }).slice(0, 16);
 }
 

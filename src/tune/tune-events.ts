@@ -11,4 +11,8 @@ export type TuneEvent =
   | { type: 'stop'; reason: string }
   /** Before the first request, when the eval runs model-written code: the sandbox it uses. */
   | { type: 'sandbox'; sandbox: import('../evaluate/eval-types.js').EvalSandbox }
+  /** Earlier runs of this tune spent `priorSpend` (from `log`, last written `lastTime`): it counts against the budget. */
+  | { type: 'resume'; log: string; priorSpend: number; lastTime: string | undefined; defaultLog: boolean }
+  /** The trial log's lock was left by a process of this host that no longer runs (killed with -9): taken over. */
+  | { type: 'log_lock'; log: string; staleHolder: import('./log-lock.js').LockHolder }
   | { type: 'engine'; event: import('../completion/engine-events.js').EngineEvent };

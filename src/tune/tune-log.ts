@@ -68,6 +68,14 @@ function endTornLine(file: string): void {
   }
 }
 
+/** What earlier runs of one tune left in its log: the account, and when it was last written. */
+export interface PriorAccount {
+  /** USD: spent, plus the worst case of requests a killed run had in flight. */
+  spent: number;
+  /** Time of the latest line of this identity (ISO), if any. */
+  lastTime: string | undefined;
+}
+
 /**
  * What earlier runs of the tune with this identity spent (0 when none): the account as the
  * latest line of this identity left it. Every line carries the running total (a run's `start`
@@ -75,12 +83,12 @@ function endTornLine(file: string): void {
  * the worst case of the requests then in flight: a run killed with -9 may have been charged
  * for them, so they count until a later line settles them. Torn lines are skipped.
  */
-export function priorSpend(file: string | undefined, identity: string): number {
-  if (!file || !existsSync(file)) return 0;
-  let spent = 0;
+export function priorAccount(file: string | undefined, identity: string): PriorAccount {
+  const account: PriorAccount = { spent: 0, lastTime: undefined };
+  if (!file || !existsSync(file)) return account;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
-    let entry: { identity?: unknown; spent?: unknown; reserved?: unknown; prior_spend?: unknown };
+    let entry: { identity?: unknown; spent?: unknown; reserved?: unknown; prior_spend?: unknown; time?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -88,7 +96,15 @@ export function priorSpend(file: string | undefined, identity: string): number {
     }
     if (entry.identity !== identity) continue;
     const total = typeof entry.spent === 'number' ? entry.spent + (typeof entry.reserved === 'number' ? entry.reserved : 0) : entry.prior_spend;
-    if (typeof total === 'number' && Number.isFinite(total)) spent = total;
+    if (typeof total === 'number' && Number.isFinite(total)) {
+      account.spent = total;
+      if (typeof entry.time === 'string') account.lastTime = entry.time;
+    }
   }
-  return spent;
+  return account;
+}
+
+/** `priorAccount(...).spent`. */
+export function priorSpend(file: string | undefined, identity: string): number {
+  return priorAccount(file, identity).spent;
 }

@@ -89,6 +89,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       const onEvent = (e: TuneEvent): void => {
         if (e.type === 'engine') printEngine(e.event);
         else if (e.type === 'sandbox') printSandbox({ ...io, stderr: bar.stream }, e.sandbox);
+        else if (e.type === 'resume' || e.type === 'log_lock') writeLine(bar.stream, warn.yellow(accountNote(e)), envRedactor(io.env));
         else if (e.type === 'start') {
           // the bar measures the optimization budget in percent (rows when there is none)
           budget = e.optimizationBudget ?? 0;
@@ -129,6 +130,16 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       }
       setExit(outcome.stopReason === 'interrupted' ? 130 : outcome.config && outcome.stopReason !== 'failures' ? 0 : 1);
     });
+}
+
+/** What the run carries over from earlier runs of the same tune, and how to start from $0. */
+function accountNote(e: Extract<TuneEvent, { type: 'resume' | 'log_lock' }>): string {
+  if (e.type === 'log_lock') {
+    const h = e.staleHolder;
+    return `note: took over the lock of trial log ${e.log} from pid ${h.pid} on ${h.host} (started ${h.started}), which no longer runs`;
+  }
+  const when = e.lastTime ? `, last written ${e.lastTime}` : '';
+  return `note: earlier runs of this tune spent ${usd(e.priorSpend)} (trial log ${e.log}${e.defaultLog ? ', the default under the cache root' : ''}${when}); it counts against optimization_budget. --fresh starts from $0 (the cache is still used)`;
 }
 
 /** The `--json` shape: exactly one object. */
