@@ -5,6 +5,13 @@ import { setMaxListeners } from 'node:events';
 import { run } from '../dist/src/cli/main.js';
 import { processIO, redactDebugOutput } from '../dist/src/cli/io.js';
 
+// `autotune … | head -1`: when the reader goes away, stop quietly with success, as `git log | head`
+// does, instead of crashing on EPIPE with a stack trace. Anything else on stdout is a real error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 // NODE_DEBUG=http prints request headers: never the credentials in them
 redactDebugOutput(process.stderr, process.env);
 

@@ -6,6 +6,8 @@ import { registerUsage } from './commands/usage.js';
 import { registerCache } from './commands/cache.js';
 import { registerTest } from './commands/test.js';
 import { registerTune } from './commands/tune.js';
+import { ENVIRONMENT_HELP, examples } from './help.js';
+import { packageVersion } from './version.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -23,16 +25,25 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(redact(s)),
     })
-    .showHelpAfterError('(run with --help for usage)');
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      examples([
+        ['autotune tune tune.example.yaml -o best.yaml', 'tune under the budgets of the file, save the best config'],
+        ['autotune test --config best.yaml --data test.jsonl', 'measure the saved config on held-out data'],
+      ]) + `\n${ENVIRONMENT_HELP}`,
+    );
   let exitCode = 0;
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  // help lists commands in this order: the headline first
+  registerTune(program, io, setExit);
+  registerTest(program, io, setExit);
   registerCreate(program, io, setExit);
   registerUsage(program, io, setExit);
   registerCache(program, io, setExit);
-  registerTest(program, io, setExit);
-  registerTune(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -44,8 +55,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
 /** Print an error the way users need it: location, message, what to do. Returns the exit code. */
 export function reportError(err: unknown, io: CliIO, redact: (s: string) => string): number {
   if (err instanceof CommanderError) {
-    // help and version are not failures; usage errors were already printed by commander
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // help and version are not failures; usage errors were already printed by commander. No
+    // command at all (`autotune`, `autotune cache`) printed the help on stderr: a usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
     return 2;
   }
   if (err instanceof AutotuneError) {

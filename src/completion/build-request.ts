@@ -25,6 +25,7 @@ export const NON_REQUEST_KEYS = new Set([
   'api_type',
   'api_version',
   'organization',
+  'project',
   'headers',
   'price',
   'allow_format_str_template',

@@ -21,6 +21,7 @@ export interface ResolvedEndpoint {
   apiType: 'openai' | 'azure';
   apiVersion: string | undefined;
   organization: string | undefined;
+  project: string | undefined;
   headers: Record<string, string>;
   /**
    * What must never be printed or stored: the API key, the values of credential headers, and
@@ -56,10 +57,15 @@ export function selectConfigList(opts: { explicit?: readonly EndpointConfig[] | 
   return [defaultEndpoint(opts.env)];
 }
 
-/** The endpoint used when no config list is given: OpenAI, or OPENAI_BASE_URL if set. */
+/**
+ * The endpoint used when no config list is given: OpenAI, or OPENAI_BASE_URL if set, with the
+ * organization and project of OPENAI_ORG_ID and OPENAI_PROJECT_ID (as the openai SDK reads them).
+ */
 export function defaultEndpoint(env: Env): EndpointConfig {
   const entry: EndpointConfig = { api_key: '${OPENAI_API_KEY}' };
   if (env.OPENAI_BASE_URL) entry.base_url = '${OPENAI_BASE_URL}';
+  if (env.OPENAI_ORG_ID) entry.organization = '${OPENAI_ORG_ID}';
+  if (env.OPENAI_PROJECT_ID) entry.project = '${OPENAI_PROJECT_ID}';
   return entry;
 }
 
@@ -98,7 +104,7 @@ export function validateList(value: unknown, where: string): EndpointConfig[] {
     const field = `config_list[${i}]`;
     if (!e || typeof e !== 'object' || Array.isArray(e)) throw new ConfigError(`${field} must be an object`, { file: where, field });
     const entry = e as Record<string, unknown>;
-    for (const k of ['base_url', 'api_key', 'api_version', 'organization', 'model'] as const) {
+    for (const k of ['base_url', 'api_key', 'api_version', 'organization', 'project', 'model'] as const) {
       if (entry[k] !== undefined && typeof entry[k] !== 'string') {
         throw new ConfigError(`${field}.${k} must be a string`, { file: where, field: `${field}.${k}` });
       }
@@ -140,7 +146,7 @@ export function checkEndpoints(list: readonly EndpointConfig[], env: Env): void 
 /** Expand one entry's references and split transport fields from request overrides. */
 export function resolveEndpoint(entry: EndpointConfig, index: number, env: Env): ResolvedEndpoint {
   const field = (k: string): string => `config_list[${index}].${k}`;
-  const str = (k: 'base_url' | 'api_key' | 'api_version' | 'organization'): string | undefined => {
+  const str = (k: 'base_url' | 'api_key' | 'api_version' | 'organization' | 'project'): string | undefined => {
     const v = entry[k];
     return typeof v === 'string' && v !== '' ? expandEnvRefs(v, env, field(k)) : undefined;
   };
@@ -163,16 +169,18 @@ export function resolveEndpoint(entry: EndpointConfig, index: number, env: Env):
   for (const [k, v] of Object.entries(entry)) if (!(ENDPOINT_KEYS as readonly string[]).includes(k)) overrides[k] = v;
   const apiVersion = str('api_version') ?? (apiType === 'azure' ? DEFAULT_AZURE_API_VERSION : undefined);
   const organization = str('organization');
+  const project = str('project');
   return {
     index,
     // who we talk to and as whom: a digest, so the key itself is never kept as a map key
-    id: hashOf({ baseURL: baseURL ?? null, apiKey, apiType, apiVersion: apiVersion ?? null, organization: organization ?? null, headers }).slice(0, 24),
+    id: hashOf({ baseURL: baseURL ?? null, apiKey, apiType, apiVersion: apiVersion ?? null, organization: organization ?? null, ...(project ? { project } : {}), headers }).slice(0, 24),
     label: labelOf(baseURL, apiType),
     baseURL,
     apiKey,
     apiType,
     apiVersion,
     organization,
+    project,
     headers,
     secrets: endpointSecrets(entry, apiKey, headers, env),
     price: entry.price as Price | undefined,
@@ -182,7 +190,7 @@ export function resolveEndpoint(entry: EndpointConfig, index: number, env: Env):
 
 function endpointSecrets(entry: EndpointConfig, apiKey: string, headers: Record<string, string>, env: Env): string[] {
   const secrets = [apiKey, ...Object.entries(headers).filter(([name]) => isSecretName(name)).map(([, v]) => v)];
-  const texts = [entry.base_url, entry.api_key, entry.organization, ...Object.values(entry.headers ?? {})];
+  const texts = [entry.base_url, entry.api_key, entry.organization, entry.project, ...Object.values(entry.headers ?? {})];
   for (const text of texts) {
     if (typeof text !== 'string') continue;
     for (const name of referencedVars(text)) if (isSecretName(name) && env[name]) secrets.push(env[name] as string);

@@ -132,7 +132,7 @@ export class OpenAITransport implements CompletionTransport {
         maxRetries: 0,
         defaultHeaders: ep.headers,
         organization: ep.organization ?? null,
-        project: null,
+        project: ep.project ?? null,
         fetch: this.fetch,
         logger: clientLogger(redactorOf(ep.secrets), this.debugLog),
       };

@@ -38,6 +38,8 @@ export interface EndpointConfig {
   api_type?: 'openai' | 'azure';
   api_version?: string;
   organization?: string;
+  /** OpenAI project the requests are billed to (the `OpenAI-Project` header). */
+  project?: string;
   /** USD per 1K [prompt, completion] tokens for this endpoint, overriding the price tables. */
   price?: readonly [number, number];
   /** Extra HTTP headers (e.g. a gateway's). */
@@ -47,7 +49,7 @@ export interface EndpointConfig {
 }
 
 /** The endpoint fields that select transport and credentials: never part of a cache key. */
-export const ENDPOINT_KEYS = ['base_url', 'api_key', 'api_type', 'api_version', 'organization', 'price', 'headers'] as const;
+export const ENDPOINT_KEYS = ['base_url', 'api_key', 'api_type', 'api_version', 'organization', 'project', 'price', 'headers'] as const;
 
 /** A finished completion: the OpenAI response object plus autotune's bookkeeping. */
 export interface CompletionResponse {

@@ -81,8 +81,15 @@ export function parseTuneConfig(
 ): TuneConfig {
   const { source, baseDir } = opts;
   const file = source?.file;
-  const err = (message: string, key: string, path: Array<string | number> = [key], hint?: string): ConfigError =>
-    new ConfigError(message, { file, line: source?.lineOf(path), field: key, code: 'E_CONFIG_FIELD', ...(hint ? { hint } : {}) });
+  const over = opts.overrides ?? {};
+  const err = (message: string, key: string, path: Array<string | number> = [key], hint?: string): ConfigError => {
+    // a value given as a flag is the flag's fault, not the file's: name the flag, once
+    if (over[key as TuneKey] !== undefined) {
+      const said = message.startsWith(`${key} `) ? message.slice(key.length + 1) : message;
+      return new ConfigError(said, { field: `--${key.replaceAll('_', '-')}`, code: 'E_CONFIG_FLAG', ...(hint ? { hint } : {}) });
+    }
+    return new ConfigError(message, { file, line: source?.lineOf(path), field: key, code: 'E_CONFIG_FIELD', ...(hint ? { hint } : {}) });
+  };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError('a tune config must be a mapping of keys to values', { file, line: 1, hint: 'see tune.example.yaml' });
   }
@@ -95,7 +102,6 @@ export function parseTuneConfig(
   }
   // Flags win over the file; a path from a flag is relative to the current directory.
   const cwd = opts.cwd ?? process.cwd();
-  const over = opts.overrides ?? {};
   const pick = (k: TuneKey): unknown => (over[k] !== undefined ? over[k] : raw[k]);
   const pathOf = (k: TuneKey): string | undefined => {
     const v = pick(k);

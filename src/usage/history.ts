@@ -31,7 +31,7 @@ export type History = CompactHistory | FullHistory;
  * Keys that must never reach a history even if a caller put them in the request parameters
  * (the original logged `api_key` in full histories, issue #412).
  */
-const SECRET_KEYS = new Set(['api_key', 'azure_ad_token', 'azure_ad_token_provider', 'credentials', 'headers', 'base_url', 'api_base', 'organization']);
+const SECRET_KEYS = new Set(['api_key', 'azure_ad_token', 'azure_ad_token_provider', 'credentials', 'headers', 'base_url', 'api_base', 'organization', 'project']);
 
 /** The request without anything that could be a credential or endpoint detail. */
 export function scrubRequest(request: Record<string, unknown>): Record<string, unknown> {

@@ -55,14 +55,46 @@ describe('autotune cache', () => {
     expect(one.cleared).toEqual([expect.objectContaining({ seed: '7', samples: 3, action: 'removed' })]);
     expect(readdirSync(root).sort()).toEqual(['41', 'notes.txt', 'usage.sqlite']);
 
-    const all = await cli(['cache', 'clear', '--cache-path-root', root]);
+    const all = await cli(['cache', 'clear', '--cache-path-root', root, '--all']);
     expect(all.code).toBe(0);
     expect(all.out).toMatch(/removed .*41: 3 samples \(2 requests\)/);
     expect(all.out).toMatch(/total: removed 3 samples/);
     expect(readdirSync(root).sort()).toEqual(['notes.txt', 'usage.sqlite']);
     // the usage log survived and still answers
     expect(JSON.parse((await cli(['usage', '--cache-path-root', root, '--json'])).out).runs).toHaveLength(4);
+    // nothing left to lose: no --all needed
     expect((await cli(['cache', 'clear', '--cache-path-root', root])).out).toMatch(/No caches under/);
+  });
+
+  it('clear without --seed: refused when nobody can be asked, asked on a terminal, done with --all or --yes', async () => {
+    const root = join(tmp(), '.cache');
+    await populate(root);
+    const everything = ['41', '7', 'notes.txt', 'usage.sqlite'];
+    const refused = await cli(['cache', 'clear', '--cache-path-root', root]);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toBe('');
+    expect(refused.err).toMatch(/^error: --all: cache clear without --seed would remove 6 cached samples of 2 seeds \([\d.]+ KB\) under \.cache\n {2}hint: pass --all \(or --yes\)/);
+    expect(readdirSync(root).sort()).toEqual(everything);
+
+    // a terminal: the person is asked, and no means no
+    const questions: string[] = [];
+    const ask = (answer: boolean) => {
+      const c = captureIO({ ...fixtureEnv(server()), NO_COLOR: '1' }, tmp());
+      c.io.confirm = async (q) => {
+        questions.push(q);
+        return answer;
+      };
+      return c;
+    };
+    const no = ask(false);
+    expect(await run(['cache', 'clear', '--cache-path-root', root], no.io)).toBe(1);
+    expect(questions).toEqual([expect.stringMatching(/^remove 6 cached samples of 2 seeds/)]);
+    expect(no.err()).toContain('nothing removed');
+    expect(readdirSync(root).sort()).toEqual(everything);
+    const yes = ask(true);
+    expect(await run(['cache', 'clear', '--cache-path-root', root], yes.io)).toBe(0);
+    expect(yes.out()).toMatch(/total: removed 6 samples/);
+    expect(readdirSync(root).sort()).toEqual(['notes.txt', 'usage.sqlite']);
   });
 
   it('refuses unsafe seeds with exit 2 and removes nothing', async () => {
@@ -83,7 +115,7 @@ describe('autotune cache', () => {
     expect(JSON.parse((await cli(['usage', '--json'])).out).totals.requests).toBe(1);
     const stats = await cli(['cache', 'stats']);
     expect(stats.out).toMatch(/^41\s+1\s+1\s/m);
-    const cleared = await cli(['cache', 'clear']);
+    const cleared = await cli(['cache', 'clear', '--yes']);
     expect(cleared.out).toMatch(/^removed \.cache\/41: 1 sample \(1 request\)/m);
     expect(readdirSync(join(tmp(), '.cache'))).toEqual(['usage.sqlite']);
   });

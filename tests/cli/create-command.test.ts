@@ -92,7 +92,7 @@ describe('autotune create', () => {
     expect(missing.err()).toMatch(/template field \{question\}[\s\S]*available fields: problem/);
     const flag = cli();
     expect(await run(['create', '--model', 'gpt-4', '--prompt', 'x', '--temperature', 'hot'], flag.io)).toBe(2);
-    expect(flag.err()).toMatch(/--temperature must be a number/);
+    expect(flag.err()).toMatch(/error: --temperature: must be a number/);
     expect(server().stats().requests).toBe(0);
   });
 

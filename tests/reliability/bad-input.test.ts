@@ -54,8 +54,8 @@ const createCases: Case[] = [
 
 const tuneCases: Case[] = [
   { name: 'eval returns the metric as a string (found before a cent is spent)', files: { 'e.mjs': 'export default () => ({ score: "high" });\n', 't.yaml': tuneYaml('eval: ./e.mjs') }, args: ['t.yaml', '--output', 'best.yaml'], error: /t\.yaml:\d+: eval: the eval returns score as something other than a number: metric 'score' is the string "high"[\s\S]*hint: make the eval return score as a number/ },
-  { name: 'negative budget given as a flag', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '-1'], error: /--optimization-budget: --optimization-budget must be a number >= 0, got "-1"/ },
-  { name: 'zero budget given as a flag', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '0'], error: /optimization_budget must be a positive number of USD, got 0/ },
+  { name: 'negative budget given as a flag', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '-1'], error: /error: --optimization-budget: must be a number >= 0, got "-1"/ },
+  { name: 'a zero budget given as a flag is the flag\'s fault, not the file\'s', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '0'], error: /^error: --optimization-budget: must be a positive number of USD, got 0$/m },
   {
     name: 'unreachable base_url: a host that does not exist (no retries for 120 s)',
     files: { 't.yaml': tuneYaml('eval: builtin:answer_vote', 'retry_timeout: 5', 'config_list: [{base_url: "http://autotune-no-such-host.invalid/v1", api_key: "${OPENAI_API_KEY}"}]') },

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { extractTextOrFunctionCall, runCreate, type CompletionResponse } from '../../index.js';
+import { examples } from '../help.js';
 import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { collectVar, jsonObjectFlag } from '../options.js';
 import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
@@ -31,6 +32,14 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
     .option('--cache-path-root <dir>', 'cache root (default .cache)')
     .option('--no-cache', 'do not read the cache (answers are still stored)')
     .option('--json', 'print the response as JSON on stdout')
+    .addHelpText(
+      'after',
+      examples([
+        ['autotune create --model gpt-4o-mini --prompt "{problem} Answer with just the number." --var problem="2+3?"', 'one completion from flags'],
+        ['autotune create --config best.yaml --context \'{"problem": "2+3?"}\'', 'the config saved by tune, on one row'],
+        ['autotune create --config best.yaml --var problem="2+3?" --json', 'the whole response with cost, as JSON'],
+      ]),
+    )
     .action(async (flags: CreateFlags) => {
       const redact = envRedactor(io.env);
       const params = requestParamsFromFlags(flags, io.cwd);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import type { EvalSpec } from '../../evaluate/eval-types.js';
 import { runTest, type TestEvent, type TestReport } from '../../index.js';
-import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
-import { numberFlag } from '../options.js';
+import { examples } from '../help.js';
+import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
+import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
 import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { eventPrinter, usageLogWarning } from '../render/events.js';
 import { createProgress, type Progress } from '../render/progress.js';
@@ -11,7 +13,8 @@ import { renderKeyValues, renderTable, usd } from '../render/table.js';
 interface TestFlags extends RequestFlags {
   data: string;
   config?: string;
-  eval?: string;
+  eval?: EvalSpec;
+  evalField?: string;
   agg?: string;
   configList?: string;
   seed?: string;
@@ -30,9 +33,10 @@ const SHOW_FAILURES = 10;
 /** `autotune test`: evaluate a config on a dataset (the original's `Completion.test`). */
 export function registerTest(program: Command, io: CliIO, setExit: (code: number) => void): void {
   addRequestOptions(program.command('test').description('evaluate a config on a dataset: aggregated metrics with 95% bootstrap CIs, cost per instance'))
-    .requiredOption('--data <file>', 'JSONL dataset, one object per line (each row fills the {field}s of the prompt)')
+    .requiredOption('--data <file>', '(required) JSONL dataset, one object per line (each row fills the {field}s of the prompt)')
     .option('--config <file>', 'YAML config, e.g. the best config saved by tune (request params, eval, metric, agg_method)')
-    .option('--eval <spec>', "eval overriding the config's: ./eval.mjs, builtin:answer_vote, …")
+    .option('--eval <spec>', "eval overriding the config's: ./eval.mjs, builtin:answer_vote, or a built-in with options as JSON: '{\"builtin\": \"answer_vote\", \"field\": \"solution\"}'", evalFlag)
+    .option('--eval-field <field>', 'row field holding the expected answer, for a built-in --eval')
     .option('--agg <spec>', 'aggregation: avg, median, min, max, sum, or a module (./agg.mjs); default: the config\'s agg_method, else avg')
     .option('--config-list <file>', 'JSON/YAML list of endpoints tried in order')
     .option('--seed <seed>', 'cache seed (default 41)')
@@ -43,6 +47,14 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
     .option('--results <file>', 'write one JSON line per instance (row fields, responses, metrics, cost, paid, cached, error)')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--ci-seed <n>', 'seed of the bootstrap confidence intervals (default 0)', numberFlag('--ci-seed', { integer: true }))
+    .addHelpText(
+      'after',
+      examples([
+        ['autotune test --config best.yaml --data test.jsonl', 'measure a config saved by tune on held-out rows'],
+        ['autotune test --data test.jsonl --model gpt-4o-mini --prompt "{problem}" --eval builtin:answer_vote --limit 50', 'a config from flags alone, on the first 50 rows'],
+        ['autotune test --config best.yaml --data test.jsonl --results results.jsonl --json', 'keep every answer; the summary as JSON'],
+      ]),
+    )
     .action(async (flags: TestFlags) => {
       const display = new TestDisplay(io, Boolean(flags.json));
       let report: TestReport;
@@ -51,7 +63,7 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
           data: flags.data,
           configFile: flags.config,
           params: requestParamsFromFlags(flags, io.cwd),
-          eval: flags.eval,
+          eval: evalSpecOf(flags.eval, flags.evalField),
           agg: flags.agg,
           configListFile: flags.configList,
           seed: flags.seed,
@@ -160,7 +172,7 @@ function printReport(io: CliIO, r: TestReport): void {
       const ci = r.ci[name];
       return [name === r.metric ? `${name} *` : name, num(value), ci ? `[${num(ci.low)}, ${num(ci.high)}]` : ''];
     });
-  if (rows.length > 0) writeLine(io.stdout, renderTable(['metric', 'value', '95% CI'], rows, c));
+  if (rows.length > 0) writeLine(io.stdout, renderTable(['metric', 'value', '95% CI'], rows, c, { fit: terminalWidth(io) }));
   else writeLine(io.stdout, c.yellow('no metrics: every instance failed'));
   if (r.metric !== undefined && r.metric in r.metrics) writeLine(io.stdout, c.dim(`* the config's optimization metric${r.mode ? ` (${r.mode})` : ''}`));
   else if (r.metric !== undefined) writeLine(io.stdout, c.yellow(`the config's metric ${r.metric} is not among the eval's metrics`));
@@ -171,7 +183,7 @@ function printReport(io: CliIO, r: TestReport): void {
     ['spent now', `${usd(r.cost)}${r.estimatedCost ? `, ${usd(r.estimatedCost)} of it estimated` : ''} (${r.cached} of ${r.instances} instances from the cache; ${usd(r.listCost)} at list price)`],
   ];
   if (r.resultsFile) pairs.push(['results', r.resultsFile]);
-  writeLine(io.stdout, renderKeyValues(pairs, c));
+  writeLine(io.stdout, renderKeyValues(pairs, c, terminalWidth(io)));
 }
 
 /** Failures and early stops, on stderr, after the summary. */

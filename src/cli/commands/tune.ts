@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
+import type { EvalSpec } from '../../evaluate/eval-types.js';
 import { FAILURE_HINT, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
-import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
-import { numberFlag } from '../options.js';
+import { examples } from '../help.js';
+import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
+import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
 import { createProgress } from '../render/progress.js';
 import { eventPrinter } from '../render/events.js';
 import { printSandbox } from '../render/sandbox-line.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 import { usageLogWarning } from '../render/usage-warning.js';
+import { displayPath } from '../render/units.js';
 
 interface TuneFlags {
   data?: string;
-  eval?: string;
+  eval?: EvalSpec;
+  evalField?: string;
   metric?: string;
   mode?: string;
   inferenceBudget?: number;
@@ -35,7 +39,8 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
     .description('search model, prompt, temperature/top_p, max_tokens and n under an inference and an optimization budget')
     .argument('<config>', 'tune YAML (see tune.example.yaml)')
     .option('--data <file>', 'JSONL tuning data (overrides data:)')
-    .option('--eval <spec>', 'eval module or builtin:NAME (overrides eval:)')
+    .option('--eval <spec>', 'eval module, builtin:NAME, or a built-in with options as JSON: \'{"builtin": "answer_vote", "field": "solution"}\' (overrides eval:)', evalFlag)
+    .option('--eval-field <field>', "row field holding the expected answer, for a built-in --eval")
     .option('--metric <name>', 'metric to optimise (overrides metric:)')
     .option('--mode <mode>', 'max or min (overrides mode:)')
     .option('--inference-budget <usd>', 'USD per instance (overrides inference_budget:)', numberFlag('--inference-budget', { min: 0 }))
@@ -51,10 +56,18 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
     .option('--fresh', 'do not count the spend of earlier runs in the log (the cache is still used)')
     .option('--top <n>', 'trials to list', numberFlag('--top', { integer: true, min: 0 }), 8)
     .option('--json', 'print one JSON object on stdout')
+    .addHelpText(
+      'after',
+      examples([
+        ['autotune tune tune.example.yaml -o best.yaml', 'search the space of the file under its budgets; save the best config'],
+        ['autotune tune tune.example.yaml --optimization-budget 0.2 --json', 'a smaller search, the result as one JSON object'],
+        ['autotune tune tune.example.yaml --fresh --log-file tune-log.jsonl', 'ignore the spend of earlier runs; log every trial'],
+      ]),
+    )
     .action(async (configFile: string, flags: TuneFlags) => {
       const overrides = {
         data: flags.data,
-        eval: flags.eval,
+        eval: evalSpecOf(flags.eval, flags.evalField),
         metric: flags.metric,
         mode: flags.mode,
         inference_budget: flags.inferenceBudget,
@@ -162,10 +175,11 @@ function jsonReport(o: TuneOutcome): Record<string, unknown> {
 function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   const c = colorsFor(io);
   const redact = envRedactor(io.env);
+  const fit = terminalWidth(io);
   const cfg = o.tuneConfig;
   if (o.config && o.best) {
     writeLine(io.stdout, c.bold(`Best config (trial #${o.best.trial}, measured on ${o.best.rows} of ${o.best.total_rows} rows)`));
-    writeLine(io.stdout, renderKeyValues(Object.entries(o.config).map(([k, v]) => [k, typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)] as const), c), redact);
+    writeLine(io.stdout, renderKeyValues(Object.entries(o.config).map(([k, v]) => [k, typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)] as const), c, fit), redact);
     writeLine(io.stdout, '');
     const metrics: Array<readonly [string, string]> = [
       [cfg.metric, `${fmt(o.best.metric)}  (lower bound ${fmt(o.best.lcb === null ? null : cfg.mode === 'min' ? -o.best.lcb : o.best.lcb)})`],
@@ -174,7 +188,7 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
         .map(([k, v]) => [k, fmt(v)] as const),
       ['inference cost', `${usd(o.best.inference_cost ?? 0)} per instance${cfg.inferenceBudget ? ` (budget ${usd(cfg.inferenceBudget)})` : ''}`],
     ];
-    writeLine(io.stdout, renderKeyValues(metrics, c));
+    writeLine(io.stdout, renderKeyValues(metrics, c, fit));
   } else {
     writeLine(io.stdout, c.red('No config was found within the inference budget.'));
   }
@@ -188,6 +202,8 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
         ['#', 'state', 'rows', cfg.metric, 'n', '$/instance', 'model', 'settings'],
         shown.map((t) => [String(t.trial), t.state, String(t.rows), fmt(t.metric), String(t.config.n ?? ''), t.inference_cost === null ? '–' : usd(t.inference_cost), String(t.config.model), settings(t)]),
         c,
+        // numbers are never cut; state, metric name, model and settings are, widest first
+        { fit, cut: [1, 3, 6, 7] },
       ),
       redact,
     );
@@ -196,7 +212,8 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   const budget = cfg.optimizationBudget ? ` of ${usd(cfg.optimizationBudget)}` : '';
   const estimated = o.estimatedSpend > 0 ? ` (${usd(o.estimatedSpend)} of it estimated: a server's usage could not be trusted)` : '';
   writeLine(io.stdout, `spent ${usd(o.optimizationCost)} new${budget}${estimated}${o.totalSpend > o.optimizationCost ? ` (${usd(o.totalSpend)} with earlier runs)` : ''}; stopped: ${o.stopReason}`);
-  if (o.output) writeLine(io.stdout, `${o.partial ? 'partial best config' : 'best config'} saved to ${o.output}`);
+  // diagnostics on stderr: stdout carries the result only (the warning is printed by the action)
+  if (o.output) writeLine(io.stderr, `${o.partial ? 'partial best config' : 'best config'} saved to ${displayPath(io.cwd, o.output)}`, redact);
 }
 
 function rankTrials(a: TrialSummary, b: TrialSummary): number {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_CACHE_ROOT } from '../../context.js';
 import { runUsage } from '../../ops/usage-op.js';
+import { examples } from '../help.js';
 import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
 import { renderUsageReport } from '../render/usage-report.js';
 import { displayPath } from '../render/units.js';
@@ -30,6 +31,14 @@ export function registerUsage(program: Command, io: CliIO, setExit: (code: numbe
     .option('--history', 'print the logged history (compact: one entry per conversation) instead of totals')
     .option('--full', 'with --history: one {request, response} per call')
     .option('--json', 'print one JSON object on stdout')
+    .addHelpText(
+      'after',
+      examples([
+        ['autotune usage', 'spend and cache savings per model, all time'],
+        ['autotune usage --since 2h --command tune', "the last two hours' tunes"],
+        ['autotune usage --history --run <id> --json', "one run's logged requests and responses"],
+      ]),
+    )
     .action((flags: UsageFlags) => {
       const redact = envRedactor(io.env);
       const history = flags.history || flags.full ? (flags.full ? 'full' : 'compact') : undefined;

@@ -17,9 +17,15 @@ export interface ProgressOptions {
   /** Shown before the bar, e.g. `test` or `trial 3`. */
   label?: string;
   fields?: readonly ProgressField[];
-  /** false turns the bar off (e.g. with --json); it is also off when stderr is not a terminal. */
+  /**
+   * false turns progress off (e.g. with --json). When stderr is not a terminal (CI logs) there is
+   * no bar but a plain line every `io.progressEveryMs` (10 s), so a long run is seen to be alive.
+   */
   enabled?: boolean;
 }
+
+/** Plain progress lines in logs: often enough to see a run alive, rarely enough to read. */
+const PLAIN_EVERY_MS = 10_000;
 
 /** Payload values by field name; missing ones show as `–`. */
 export type ProgressPayload = Readonly<Record<string, number | string | undefined>>;
@@ -53,7 +59,8 @@ export interface Progress {
  */
 export function createProgress(io: CliIO, opts: ProgressOptions): Progress {
   const fields = opts.fields ?? [];
-  if (opts.enabled === false || !io.stderr.isTTY) return plainProgress(io);
+  if (opts.enabled === false) return plainProgress(io);
+  if (!io.stderr.isTTY) return plainProgress(io, { ...opts, everyMs: io.progressEveryMs ?? PLAIN_EVERY_MS });
   const format = [
     `${opts.label ? `${opts.label} ` : ''}{bar} {percentage}% | {value}/{total} | eta {eta_formatted}`,
     ...fields.map((f) => `${f.label ?? f.name} {${f.name}}`),
@@ -103,15 +110,40 @@ export function createProgress(io: CliIO, opts: ProgressOptions): Progress {
 
 // --- internal ---
 
-function plainProgress(io: CliIO): Progress {
+/**
+ * No bar: lines printed as they come; with `everyMs`, also the current state as one plain line
+ * (`tune 40/100 | trials 3 | rows 120 | spent $0.012`) that often, once something has moved.
+ */
+function plainProgress(io: CliIO, opts?: ProgressOptions & { everyMs: number }): Progress {
   const log = (text: string): void => void io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  let value = 0;
+  let total = opts?.total ?? 0;
+  let moved = false;
+  const current: Record<string, string> = {};
+  const line = (): string =>
+    [`${opts?.label ? `${opts.label} ` : ''}${value}/${total}`, ...(opts?.fields ?? []).map((f) => `${f.label ?? f.name} ${current[f.name] ?? '–'}`)].join(' | ');
+  const timer = opts
+    ? setInterval(() => {
+        if (moved) log(line());
+      }, opts.everyMs)
+    : undefined;
+  timer?.unref(); // never what keeps the process alive
   return {
     active: false,
-    update: () => undefined,
-    setTotal: () => undefined,
+    update: (v, payload) => {
+      value = v;
+      moved = true;
+      for (const f of opts?.fields ?? []) {
+        const x = payload?.[f.name];
+        if (x !== undefined) current[f.name] = f.format ? f.format(x) : String(x);
+      }
+    },
+    setTotal: (t) => {
+      total = t;
+    },
     log,
     stream: io.stderr,
-    stop: () => undefined,
+    stop: () => clearInterval(timer),
   };
 }
 
