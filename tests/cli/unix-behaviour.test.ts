@@ -111,7 +111,8 @@ describe('the command line as a Unix tool', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Best config/);
     expect(r.out).not.toMatch(/warning|saved to/);
-    expect(r.err).toContain('best config saved to best.yaml');
+    // the budget ran out before the best config saw every row: a partial pick, said on stderr
+    expect(r.err).toContain('partial best config saved to best.partial.yaml');
     expect(r.err).toMatch(/warning: the best config was measured on \d+ of 60 rows only/);
   }, 120_000);
 
