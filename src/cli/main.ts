@@ -6,8 +6,9 @@ import { registerUsage } from './commands/usage.js';
 import { registerCache } from './commands/cache.js';
 import { registerTest } from './commands/test.js';
 import { registerTune } from './commands/tune.js';
+import { registerInit } from './commands/init.js';
 import { ENVIRONMENT_HELP, examples } from './help.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../util/package-root.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -30,7 +31,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     .addHelpText(
       'after',
       examples([
-        ['autotune tune tune.example.yaml -o best.yaml', 'tune under the budgets of the file, save the best config'],
+        ['autotune init && autotune tune -o best.yaml', 'write a commented autotune.yaml (with sample data), tune it, save the best config'],
         ['autotune test --config best.yaml --data test.jsonl', 'measure the saved config on held-out data'],
       ]) + `\n${ENVIRONMENT_HELP}`,
     );
@@ -44,6 +45,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   registerCreate(program, io, setExit);
   registerUsage(program, io, setExit);
   registerCache(program, io, setExit);
+  registerInit(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

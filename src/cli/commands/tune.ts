@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE } from '../../config/init-config.js';
+import { ConfigError } from '../../errors.js';
 import type { EvalSpec } from '../../evaluate/eval-types.js';
 import { FAILURE_HINT, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
 import { examples } from '../help.js';
@@ -12,6 +16,7 @@ import { usageLogWarning } from '../render/usage-warning.js';
 import { displayPath } from '../render/units.js';
 
 interface TuneFlags {
+  config?: string;
   data?: string;
   eval?: EvalSpec;
   evalField?: string;
@@ -37,7 +42,8 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
   program
     .command('tune')
     .description('search model, prompt, temperature/top_p, max_tokens and n under an inference and an optimization budget')
-    .argument('<config>', 'tune YAML (see tune.example.yaml)')
+    .argument('[config]', `tune YAML (default: ${DEFAULT_CONFIG_FILE} in the current directory; autotune init writes one)`)
+    .option('-c, --config <file>', 'tune YAML, as a flag')
     .option('--data <file>', 'JSONL tuning data (overrides data:)')
     .option('--eval <spec>', 'eval module, builtin:NAME, or a built-in with options as JSON: \'{"builtin": "answer_vote", "field": "solution"}\' (overrides eval:)', evalFlag)
     .option('--eval-field <field>', "row field holding the expected answer, for a built-in --eval")
@@ -64,7 +70,8 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
         ['autotune tune tune.example.yaml --fresh --log-file tune-log.jsonl', 'ignore the spend of earlier runs; log every trial'],
       ]),
     )
-    .action(async (configFile: string, flags: TuneFlags) => {
+    .action(async (positional: string | undefined, flags: TuneFlags) => {
+      const configFile = configFileOf(positional, flags.config, io.cwd);
       const overrides = {
         data: flags.data,
         eval: evalSpecOf(flags.eval, flags.evalField),
@@ -153,6 +160,23 @@ function accountNote(e: Extract<TuneEvent, { type: 'resume' | 'log_lock' }>): st
   }
   const when = e.lastTime ? `, last written ${e.lastTime}` : '';
   return `note: earlier runs of this tune spent ${usd(e.priorSpend)} (trial log ${e.log}${e.defaultLog ? ', the default under the cache root' : ''}${when}); it counts against optimization_budget. --fresh starts from $0 (the cache is still used)`;
+}
+
+/**
+ * The config to run: the argument or `-c` (not both), else `autotune.yaml` in the working
+ * directory (as promptfoo finds promptfooconfig.yaml), else a usage error saying how to get one.
+ */
+function configFileOf(positional: string | undefined, flag: string | undefined, cwd: string): string {
+  if (positional !== undefined && flag !== undefined) {
+    throw new ConfigError(`give the config once: ${positional} or -c ${flag}`, { field: '--config' });
+  }
+  const given = positional ?? flag;
+  if (given !== undefined) return given;
+  if (existsSync(join(cwd, DEFAULT_CONFIG_FILE))) return DEFAULT_CONFIG_FILE;
+  throw new ConfigError(`no config given and no ${DEFAULT_CONFIG_FILE} in ${cwd}`, {
+    field: '--config',
+    hint: `autotune init writes a commented ${DEFAULT_CONFIG_FILE}; or give one: autotune tune tune.yaml (or -c tune.yaml)`,
+  });
 }
 
 /** The `--json` shape: exactly one object. */
