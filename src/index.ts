@@ -68,7 +68,7 @@ export { systemClock } from './util/clock.js';
 
 export { tune } from './tune/tuner.js';
 export type { TunerOptions, TuneResult, StopReason, SearcherFactory, SearcherHints } from './tune/tuner.js';
-export { FAILURE_HINT, FAILED_TRIALS_IN_A_ROW } from './tune/failure-watch.js';
+export { EVAL_FAILURE_HINT, FAILURE_HINT, FAILED_TRIALS_IN_A_ROW } from './tune/failure-watch.js';
 export type { TuneEvent } from './tune/tune-events.js';
 export type { TrialSummary, TrialState } from './tune/trial-summary.js';
 export { loadTuneConfig, parseTuneConfig, TUNE_KEYS } from './tune/tune-config.js';

@@ -27,7 +27,17 @@ export type EvalFunction = ((
 ) => EvalResult | Promise<EvalResult>) & {
   /** Set by evals that run model-written code (`builtin:code`): the sandbox they run it in. */
   readonly sandbox?: EvalSandbox;
+  /** Set by built-in evals: the row fields they read, checked against the data before a cent is spent. */
+  readonly rowFields?: readonly EvalRowField[];
 };
+
+/** A row field an eval reads, and the eval option that names it (e.g. `answer`, option `field`). */
+export interface EvalRowField {
+  field: string;
+  option: string;
+  /** The built-in eval's name, e.g. `answer_vote`. */
+  eval: string;
+}
 
 /**
  * The sandbox an eval runs programs in, for the start of a run and its log.

@@ -6,6 +6,7 @@ import type { Env } from '../completion/env-refs.js';
 import type { SpendGuard } from '../completion/spend-guard.js';
 import type { EndpointConfig, RequestParams } from '../completion/types.js';
 import { checkFields, streamDatasetBatches, type DatasetRow } from '../config/load-dataset.js';
+import { checkEvalFields } from '../evaluate/eval-fields.js';
 import { openRunContext, type RunContext, type RunOptions } from '../context.js';
 import type { AggregationMethod } from '../evaluate/aggregators.js';
 import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap.js';
@@ -120,7 +121,11 @@ export async function runTest(input: TestInput): Promise<TestReport> {
   const dataName = typeof input.data === 'string' ? userPath(input.cwd, input.data) : '<rows>';
   const batches = (): AsyncIterable<DatasetRow[]> => readRowBatches(input.data, dataName, plan.requiredFields, input.limit);
   let total = 0;
-  for await (const batch of batches()) total += batch.length; // validation pass: a bad row fails before anything is spent
+  for await (const batch of batches()) {
+    // validation pass: a bad row fails before anything is spent
+    if (total === 0) checkEvalFields(plan.evaluate, batch, dataName, plan.requiredFields);
+    total += batch.length;
+  }
   if (input.signal?.aborted) throw new AbortedError('the test was interrupted before it started');
   // the results file first: a bad path fails before the cache is even opened
   const writer = input.resultsFile ? await AtomicJsonlWriter.open(userPath(input.cwd, input.resultsFile)) : undefined;

@@ -10,6 +10,7 @@ import { loadDataset } from '../config/load-dataset.js';
 import { openRunContext, DEFAULT_CACHE_ROOT, type RunOptions } from '../context.js';
 import { loadEval } from '../evaluate/load-eval.js';
 import { runEval } from '../evaluate/run-eval.js';
+import { checkEvalFields } from '../evaluate/eval-fields.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { hashOf } from '../util/canonical-json.js';
@@ -56,10 +57,11 @@ export interface TuneOutcome extends TuneResult {
 export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const cfg = loadTuneConfig(resolve(input.cwd, input.configFile), input.overrides ?? {}, input.cwd);
   const fields = [...new Set(cfg.space.templates().flatMap((t) => templateFields(t)))];
-  const { rows } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [] });
+  const { rows, lines } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [] });
   const evalLine = cfg.source?.lineOf(['eval']);
   const evaluate = await loadEval(cfg.eval as never, { baseDir: cfg.baseDir, ...(cfg.file ? { file: cfg.file } : {}), ...(evalLine ? { line: evalLine } : {}), field: 'eval' });
   checkPrices(cfg);
+  checkEvalFields(evaluate, rows.map((row, i) => ({ row, line: lines[i] ?? i + 1 })), cfg.data, fields);
   await checkMetric(cfg, evaluate, rows[0] as Record<string, unknown>);
   const configList = selectConfigList({ explicit: cfg.configList, env: input.env });
   checkEndpoints(configList, input.env);

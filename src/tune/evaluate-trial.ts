@@ -3,6 +3,7 @@ import { extend } from '../util/extend.js';
 import { extractTextOrFunctionCall } from '../completion/samples.js';
 import type { RequestParams } from '../completion/types.js';
 import { runEval } from '../evaluate/run-eval.js';
+import { evalVerdict } from './failure-watch.js';
 import type { Price } from '../pricing/price-table.js';
 import { trimRequest } from './plan-trial.js';
 import type { TrialRecord } from './trial-record.js';
@@ -113,6 +114,7 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
         });
       }
       metrics.push(outcome.metrics);
+      run.evals.ok++;
     } else if (outcome.nonNumeric?.includes(run.metric)) {
       // a metric that is not a number cannot be optimised: an error, not a quietly failed row
       throw new ConfigError(`the eval returned a non-numeric ${run.metric} (row ${index + 1}): ${outcome.error.replace(/^instance \d+: /, '')}`, {
@@ -122,6 +124,10 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
     } else {
       metrics.push(undefined);
       firstError ??= outcome.error;
+      run.evals.failed++;
+      run.evals.lastError = outcome.error;
+      // nothing scored, and enough failures to tell: buy no more answers to fail on
+      if (evalVerdict(run.evals)) run.halt?.();
     }
     cost.push(costOfPrefix(plan.price, response.usage.prompt_tokens, response.choice_tokens, n));
   }

@@ -40,6 +40,22 @@ export class FailureWatch {
   }
 }
 
+/** Eval calls that must all have failed, with none scored, before a tune stops for its eval. */
+export const EVAL_FAILURES_TO_STOP = 4;
+
+/**
+ * Why a tune must stop because its eval cannot score anything: every call on the answers bought
+ * so far failed (threw, or returned no metrics), and there were enough of them to tell. More
+ * answers would only be bought to fail the same way.
+ */
+export function evalVerdict(evals: { ok: number; failed: number; lastError?: string }): string | undefined {
+  if (evals.ok > 0 || evals.failed < EVAL_FAILURES_TO_STOP) return undefined;
+  return `the eval failed on every answer so far (${evals.failed} calls, none scored); the last: ${evals.lastError ?? 'no message'}`;
+}
+
+/** What to do about a tune stopped because its eval fails on every answer. */
+export const EVAL_FAILURE_HINT = 'fix the eval (run it on one row and an answer by hand); the answers bought are in the cache, so the next run pays nothing for them';
+
 /** What to do about a tune stopped by failures. */
 export const FAILURE_HINT =
   'the endpoint refused the requests: read its message above (a model it does not serve, a parameter it rejects such as n, temperature or max_tokens, a gateway header or budget); fix config_list or search_space and run again (what was spent is kept in the log)';

@@ -30,6 +30,17 @@ export interface TuneRun {
   allowFormatStrTemplate: boolean;
   signal: AbortSignal | undefined;
   emit: (e: TuneEvent) => void;
+  /** Eval calls on real answers so far: scored, and failed (with the last failure's message). */
+  evals: EvalTally;
+  /** Stop the run: aborts `signal` (requests queued and in flight). */
+  halt?: () => void;
+}
+
+/** How the eval has fared on the answers bought (see `evalVerdict` in failure-watch.ts). */
+export interface EvalTally {
+  ok: number;
+  failed: number;
+  lastError?: string;
 }
 
 /**

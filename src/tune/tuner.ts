@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AbortedError, BudgetError } from '../errors.js';
 import type { CompletionEngine } from '../completion/engine.js';
 import type { EndpointConfig } from '../completion/types.js';
@@ -22,7 +23,7 @@ import type { TrialSummary } from './trial-summary.js';
 import type { TuneEvent } from './tune-events.js';
 import type { TuneRun } from './tune-run.js';
 import { nRangeFor, spaceWithoutN } from './n-space.js';
-import { FailureWatch } from './failure-watch.js';
+import { FailureWatch, evalVerdict } from './failure-watch.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
 export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
@@ -122,7 +123,12 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const onAbort = (): void => {
     unsettled = ledger?.reserved ?? 0;
   };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // the run's own stop: an eval that fails on every answer cuts off the requests still queued
+  // or in flight (their worst case counts, as after an interrupt), instead of buying a round
+  const halt = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, halt.signal]) : halt.signal;
+  setMaxListeners(0, signal);
+  signal.addEventListener('abort', onAbort, { once: true });
   const run: TuneRun = {
     engine: opts.engine,
     ledger,
@@ -136,8 +142,10 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     prices: opts.prices ?? {},
     configList: opts.configList,
     allowFormatStrTemplate: opts.allowFormatStrTemplate ?? true,
-    signal: opts.signal,
+    signal,
     emit,
+    evals: { ok: 0, failed: 0 },
+    halt: () => halt.abort(new AbortedError('the eval failed on every answer')),
   };
   const total = opts.rows.length;
   const sizes = rungSizes(total, opts.firstRungRows);
@@ -239,7 +247,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         emit({ type: 'trial', summary });
         failures.observe(j.t);
       }
-      failure = failures.verdict(armOrder.filter(feasibleArm).map(armKey));
+      failure = evalVerdict(run.evals) ?? failures.verdict(armOrder.filter(feasibleArm).map(armKey));
       if (failure) {
         stopReason = 'failures';
         break;
@@ -254,16 +262,22 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     }
   } catch (err) {
     if (!(err instanceof AbortedError) && !(err instanceof BudgetError && trials.length > 0)) {
-      opts.signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       throw err;
     }
-    stopReason = err instanceof AbortedError ? 'interrupted' : 'budget';
-    for (const t of trials) if (t.state === 'running' && t.rung < 0) t.state = stopReason === 'interrupted' ? 'interrupted' : 'budget_cut';
+    const halted = halt.signal.aborted && !opts.signal?.aborted;
+    if (halted) failure = evalVerdict(run.evals);
+    stopReason = halted ? 'failures' : err instanceof AbortedError ? 'interrupted' : 'budget';
+    for (const t of trials) {
+      if (t.state !== 'running' || t.rung >= 0) continue;
+      t.state = stopReason === 'interrupted' ? 'interrupted' : stopReason === 'failures' ? 'failed' : 'budget_cut';
+      if (stopReason === 'failures') t.message ??= failure;
+    }
   }
   emit({ type: 'stop', reason: stopReason });
-  opts.signal?.removeEventListener('abort', onAbort);
+  signal.removeEventListener('abort', onAbort);
   const result = finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
-  if (stopReason === 'interrupted' && unsettled > 0) result.unsettled = unsettled;
+  if (signal.aborted && unsettled > 0) result.unsettled = unsettled;
   if (failure) result.failure = failure;
   return result;
 }

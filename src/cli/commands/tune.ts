@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config/init-config.js';
 import { ConfigError } from '../../errors.js';
 import type { EvalSpec } from '../../evaluate/eval-types.js';
-import { FAILURE_HINT, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
+import { EVAL_FAILURE_HINT, FAILURE_HINT, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
 import { examples } from '../help.js';
 import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
 import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
@@ -146,7 +146,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       if (outcome.failure) {
         const c = colorsFor(io, 'stderr');
         writeLine(io.stderr, c.red(`error: the tune stopped: ${outcome.failure}`), envRedactor(io.env));
-        writeLine(io.stderr, `  hint: ${FAILURE_HINT}`);
+        writeLine(io.stderr, `  hint: ${outcome.failure.startsWith('the eval failed') ? EVAL_FAILURE_HINT : FAILURE_HINT}`);
       }
       setExit(outcome.stopReason === 'interrupted' ? 130 : outcome.config && outcome.stopReason !== 'failures' ? 0 : 1);
     });

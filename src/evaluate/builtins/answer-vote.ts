@@ -1,5 +1,5 @@
 import type { BuiltinEval } from './builtin-types.js';
-import { expectedSuccess, rowText } from './builtin-types.js';
+import { expectedSuccess, rowText, withRowFields } from './builtin-types.js';
 import { answerKey, extractExpectedAnswer, extractFinalAnswer } from './math-answer.js';
 
 /** Metrics of `builtin:answer_vote`. */
@@ -73,7 +73,7 @@ export const answerVoteEval: BuiltinEval = {
     // responses: remembering the ballots of this turn's texts makes that N extractions, not
     // N(N+1)/2 (they were most of the tuner's own CPU). Per eval instance, bounded.
     const extract: AnswerExtractors = { ballot: memoize(ballotOf, 4096), expected: memoize(extractExpectedAnswer, 1024) };
-    return (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote'), extract);
+    return withRowFields([{ field, option: 'field', eval: 'answer_vote' }], (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote'), extract));
   },
 };
 

@@ -1,4 +1,4 @@
-import type { EvalFunction } from '../eval-types.js';
+import type { EvalFunction, EvalRowField } from '../eval-types.js';
 import type { OptionSpec, SpecLocation, ValidatedOptions } from './options.js';
 
 /**
@@ -54,4 +54,9 @@ export function rowText(row: Record<string, unknown>, field: string, builtin: st
     throw new Error(`builtin:${builtin} needs row field '${field}', which is missing (row fields: ${Object.keys(row).join(', ') || 'none'})`);
   }
   throw new Error(`builtin:${builtin} needs row field '${field}' to be a string or number, got ${value === null ? 'null' : typeof value}`);
+}
+
+/** An eval function that declares the row fields it reads (checked before a cent is spent). */
+export function withRowFields(fields: readonly EvalRowField[], fn: EvalFunction): EvalFunction {
+  return Object.assign(fn, { rowFields: fields });
 }

@@ -112,7 +112,9 @@ export const codeEval: BuiltinEval = {
       }
       return metrics;
     };
-    return Object.assign(evaluate, { sandbox: { level: runner.sandbox, description: runner.description } });
+    // the prompt field is the template's (checked as such); the test and entry point are the eval's
+    const rowFields = [{ field: testField, option: 'test_field', eval: 'code' }, { field: entryField, option: 'entry_point_field', eval: 'code' }];
+    return Object.assign(evaluate, { sandbox: { level: runner.sandbox, description: runner.description }, rowFields });
   },
 };
 

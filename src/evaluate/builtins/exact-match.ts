@@ -1,4 +1,5 @@
 import type { BuiltinEval } from './builtin-types.js';
+import { withRowFields } from './builtin-types.js';
 import { passMetrics, rowText } from './builtin-types.js';
 
 /**
@@ -21,9 +22,9 @@ export const exactMatchEval: BuiltinEval = {
     const field = options.string('field') ?? 'answer';
     const fold = options.boolean('ignore_case') ?? false;
     const prep = (s: string): string => (fold ? s.trim().toLowerCase() : s.trim());
-    return (responses, row) => {
+    return withRowFields([{ field, option: 'field', eval: 'exact_match' }], (responses, row) => {
       const expected = prep(rowText(row, field, 'exact_match'));
       return passMetrics(responses.map((r) => prep(r) === expected));
-    };
+    });
   },
 };

@@ -1,4 +1,5 @@
 import type { BuiltinEval } from './builtin-types.js';
+import { withRowFields } from './builtin-types.js';
 import { passMetrics, rowText } from './builtin-types.js';
 
 /**
@@ -20,10 +21,10 @@ export const includesEval: BuiltinEval = {
   create(options) {
     const field = options.string('field') ?? 'answer';
     const fold = options.boolean('ignore_case') ?? false;
-    return (responses, row) => {
+    return withRowFields([{ field, option: 'field', eval: 'includes' }], (responses, row) => {
       let needle = rowText(row, field, 'includes').trim();
       if (fold) needle = needle.toLowerCase();
       return passMetrics(responses.map((r) => (fold ? r.toLowerCase() : r).includes(needle)));
-    };
+    });
   },
 };
