@@ -25,6 +25,11 @@ export function parsePrices(v: unknown, source: YamlSource): PriceTable {
   return out;
 }
 
+/** A size limit in bytes (max_line_bytes, …): a whole number, at least 1. */
+export function isByteCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+}
+
 /** The cache seed: an integer or a plain name (it becomes a directory name, so nothing odd). */
 export function parseSeed(v: unknown, source?: YamlSource): string | undefined {
   if (v === undefined || v === null) return undefined;

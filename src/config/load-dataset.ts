@@ -16,7 +16,18 @@ export interface StreamDatasetOptions {
    * reaches into nested objects, as templates do.
    */
   requiredFields?: readonly string[];
+  /**
+   * The longest line accepted, in bytes (default {@link DEFAULT_MAX_LINE_BYTES}): a longer one
+   * is an error naming its line, found before it is held in memory whole.
+   */
+  maxLineBytes?: number;
 }
+
+/**
+ * 16 MiB: far above any real row (a long document with its answer), far below what would
+ * exhaust memory, and it stops a file that is not JSONL (one huge line) early.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link loadDataset}. */
 export interface LoadDatasetOptions extends StreamDatasetOptions {
@@ -67,7 +78,7 @@ export async function* streamDatasetBatches(file: string, opts: StreamDatasetOpt
   await checkReadable(file);
   const required = opts.requiredFields ?? [];
   let count = 0;
-  const source = file.toLowerCase().endsWith('.json') && (await startsWithBracket(file)) ? readJsonArray(file) : readJsonLines(file);
+  const source = file.toLowerCase().endsWith('.json') && (await startsWithBracket(file)) ? readJsonArray(file) : readJsonLines(file, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for await (const batch of source) {
     const checked = required.length === 0 ? [batch] : rowsUntilError(batch, (item) => (checkFields(item, required, file), item));
     for (const rows of checked) {
@@ -90,7 +101,8 @@ export async function loadDataset(file: string, opts: LoadDatasetOptions = {}): 
   if (!(limit >= 1)) throw new RangeError(`limit must be >= 1, got ${opts.limit}`);
   const rows: Record<string, unknown>[] = [];
   const lines: number[] = [];
-  const stream = streamDataset(file, opts.requiredFields ? { requiredFields: opts.requiredFields } : {});
+  const { limit: _, ...streamOpts } = opts;
+  const stream = streamDataset(file, streamOpts);
   for await (const { row, line } of stream) {
     rows.push(row);
     lines.push(line);
@@ -156,44 +168,129 @@ async function startsWithBracket(file: string): Promise<boolean> {
   return false;
 }
 
-/** The lines of each chunk of a file (split by hand over a chunked stream; async iteration applies backpressure). */
-async function* readLines(file: string): AsyncGenerator<Array<{ text: string; line: number }>> {
-  let rest = '';
+/** One line of text and its 1-based number. */
+interface TextLine {
+  text: string;
+  line: number;
+}
+
+/**
+ * The lines of each chunk of a file, in time linear in the file's size however long a line is:
+ * bytes are decoded only once a line is complete (an unended line waits as raw chunks, never
+ * re-joined or re-scanned per read), so an 8 MB line costs one pass, not one per 8 KiB read.
+ * A line longer than `maxLineBytes` is an error as soon as it gets there (memory stays bounded),
+ * and so is text that is not UTF-8 (never replaced by U+FFFD and scored as if it were the data).
+ * Async iteration applies backpressure.
+ */
+async function* readLines(file: string, maxLineBytes: number): AsyncGenerator<TextLine[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let pending: Buffer[] = []; // the unended line, as read
+  let pendingBytes = 0;
   let line = 0;
-  let first = true;
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 8 * 1024 })) {
-    let text = rest + (chunk as string);
-    if (first) {
-      text = text.replace(/^\uFEFF/, '');
-      first = false;
+  for await (const chunk of createReadStream(file, { highWaterMark: 8 * 1024 })) {
+    const bytes = chunk as Buffer;
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    if (end > 0) {
+      const block = pending.length === 0 ? bytes.subarray(0, end) : Buffer.concat([...pending, bytes.subarray(0, end)]);
+      const { lines, error } = splitLines(block, line, { file, maxLineBytes, decoder });
+      if (lines.length > 0) yield lines;
+      if (error) throw error;
+      line += lines.length;
+      pending = [];
+      pendingBytes = 0;
     }
-    const lines: Array<{ text: string; line: number }> = [];
+    if (end < bytes.length) {
+      pending.push(bytes.subarray(end));
+      pendingBytes += bytes.length - end;
+      if (pendingBytes > maxLineBytes) throw lineTooLong(file, line + 1, maxLineBytes);
+    }
+  }
+  if (pendingBytes > 0) {
+    const { lines, error } = splitLines(Buffer.concat(pending), line, { file, maxLineBytes, decoder });
+    if (lines.length > 0) yield lines;
+    if (error) throw error;
+  }
+}
+
+/**
+ * The lines of a block of whole lines (the last may be unended), numbered after `before`. One
+ * decode of the block when it is valid UTF-8 and cannot hold an over-long line (the usual case);
+ * otherwise line by line, to name the line at fault. The lines before a bad one come back with
+ * the error, so a caller that stops early (--limit) never meets it.
+ */
+function splitLines(block: Buffer, before: number, ctx: { file: string; maxLineBytes: number; decoder: { decode(input: Uint8Array): string } }): { lines: TextLine[]; error?: DatasetError } {
+  const lines: TextLine[] = [];
+  const bom = before === 0 && block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf ? 3 : 0;
+  let text: string | undefined;
+  if (block.length <= ctx.maxLineBytes) {
+    try {
+      text = ctx.decoder.decode(block.subarray(bom));
+    } catch {
+      text = undefined; // found below, line by line
+    }
+  }
+  if (text !== undefined) {
     let start = 0;
-    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      lines.push({ text: text.slice(start, nl), line: ++line });
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      lines.push({ text: text.slice(start, nl), line: before + lines.length + 1 });
       start = nl + 1;
     }
-    rest = text.slice(start);
-    yield lines;
+    if (start < text.length) lines.push({ text: text.slice(start), line: before + lines.length + 1 });
+    return { lines };
   }
-  if (rest !== '') yield [{ text: rest, line: line + 1 }];
+  for (let start = bom; start < block.length; ) {
+    const nl = block.indexOf(0x0a, start);
+    const stop = nl < 0 ? block.length : nl;
+    const line = before + lines.length + 1;
+    if (stop - start > ctx.maxLineBytes) return { lines, error: lineTooLong(ctx.file, line, ctx.maxLineBytes) };
+    try {
+      lines.push({ text: ctx.decoder.decode(block.subarray(start, stop)), line });
+    } catch {
+      return { lines, error: notUtf8(ctx.file, line) };
+    }
+    start = stop + 1;
+  }
+  return { lines };
+}
+
+function lineTooLong(file: string, line: number, maxLineBytes: number): DatasetError {
+  return new DatasetError(`the line is longer than ${describeBytes(maxLineBytes)}, the most a dataset line may hold`, {
+    file,
+    line,
+    code: 'E_DATASET_LINE_TOO_LONG',
+    hint: 'check that the file is JSONL (one object per line); if rows really are this long, raise max_line_bytes in the config',
+  });
+}
+
+function notUtf8(file: string, line: number): DatasetError {
+  return new DatasetError('the line is not valid UTF-8 text (its bytes would be read as replacement characters, and scored as such)', {
+    file,
+    line,
+    code: 'E_DATASET_UTF8',
+    hint: 'save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 in.jsonl > out.jsonl',
+  });
+}
+
+/** `16 MiB` for whole mebibytes, else bytes. */
+export function describeBytes(n: number): string {
+  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
 /** Rows parsed per batch: a chunk's lines are parsed a few dozen at a time, when asked for (short lines make many rows per chunk). */
 const ROWS_PER_BATCH = 64;
 
-async function* readJsonLines(file: string): AsyncGenerator<DatasetRow[]> {
+async function* readJsonLines(file: string, maxLineBytes: number): AsyncGenerator<DatasetRow[]> {
   const toRow = ({ text, line }: { text: string; line: number }): DatasetRow | undefined => {
     const trimmed = text.trim();
     return trimmed === '' ? undefined : { row: asObject(parseLine(trimmed, file, line), file, line), line };
   };
-  for await (const lines of readLines(file)) {
+  for await (const lines of readLines(file, maxLineBytes)) {
     for (let i = 0; i < lines.length; i += ROWS_PER_BATCH) yield* rowsUntilError(lines.slice(i, i + ROWS_PER_BATCH), toRow);
   }
 }
 
 async function* readJsonArray(file: string): AsyncGenerator<DatasetRow[]> {
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const text = decodeWhole(await readFile(file), file);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -208,6 +305,14 @@ async function* readJsonArray(file: string): AsyncGenerator<DatasetRow[]> {
   if (!Array.isArray(value)) throw new DatasetError('a .json dataset must hold an array of objects', { file, line: 1, code: 'E_DATASET_JSON', hint: ROW_HINT });
   const lines = topLevelElements(text).map((e) => e.line);
   yield* rowsUntilError(value.entries(), ([i, element]) => ({ row: asObject(element, file, lines[i] ?? 1), line: lines[i] ?? 1 }));
+}
+
+/** A whole file as UTF-8 text (a BOM dropped); text that is not UTF-8 is an error naming its line. */
+function decodeWhole(bytes: Buffer, file: string): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const { lines, error } = splitLines(bytes, 0, { file, maxLineBytes: Infinity, decoder });
+  if (error) throw error;
+  return lines.map((l) => l.text).join('\n');
 }
 
 /**

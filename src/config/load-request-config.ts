@@ -7,7 +7,7 @@ import { importFunction } from './load-module.js';
 import { REQUEST_KEYS, RUN_KEYS } from './request-keys.js';
 import { REQUEST_KEYS as KEY_SPECS, checkValue, describeRange } from '../space/request-keys.js';
 import { closest, readYamlFile, type YamlSource } from './yaml-file.js';
-import { parsePrices, parseSeed } from './common-fields.js';
+import { isByteCount, parsePrices, parseSeed } from './common-fields.js';
 
 /**
  * A config file for `create` and `test`: request parameters at the top level (a saved best
@@ -88,6 +88,10 @@ function checkValues(obj: Record<string, unknown>, source: YamlSource): void {
       const range = spec.kind === 'number' || spec.kind === 'int' ? `: ${spec.kind === 'int' ? 'an integer' : 'a number'} ${describeRange(spec)}` : '';
       throw new ConfigError(`${key} ${problem}`, { file: source.file, line: source.lineOf([key]), field: key, code: 'E_CONFIG_FIELD', hint: `set ${key} to a valid value${range}` });
     }
+  }
+  const lineBytes = obj.max_line_bytes;
+  if (lineBytes !== undefined && lineBytes !== null && !isByteCount(lineBytes)) {
+    throw new ConfigError(`max_line_bytes must be a whole number of bytes >= 1, got ${JSON.stringify(lineBytes)}`, { file: source.file, line: source.lineOf(['max_line_bytes']), field: 'max_line_bytes', code: 'E_CONFIG_FIELD', hint: 'e.g. max_line_bytes: 67108864 (64 MiB)' });
   }
   // seconds; retry_timeout 0 means a single attempt per endpoint
   for (const [key, min] of [['request_timeout', 'positive'], ['retry_timeout', 'non-negative']] as const) {

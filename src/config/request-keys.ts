@@ -31,6 +31,7 @@ export const RUN_KEYS = [
   'allow_format_str_template',
   'request_timeout',
   'retry_timeout',
+  'max_line_bytes',
   'concurrency',
   'filter',
   'tuning',

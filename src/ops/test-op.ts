@@ -119,7 +119,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
   const sandbox = plan.evaluate.sandbox;
   if (sandbox) input.onEvent?.({ type: 'sandbox', sandbox });
   const dataName = typeof input.data === 'string' ? userPath(input.cwd, input.data) : '<rows>';
-  const batches = (): AsyncIterable<DatasetRow[]> => readRowBatches(input.data, dataName, plan.requiredFields, input.limit);
+  const batches = (): AsyncIterable<DatasetRow[]> => readRowBatches(input.data, dataName, plan, input.limit);
   let total = 0;
   for await (const batch of batches()) {
     // validation pass: a bad row fails before anything is spent
@@ -255,13 +255,13 @@ function summarize(tally: TestTally, plan: TestPlan, input: TestInput, total: nu
 async function* readRowBatches(
   data: string | readonly Record<string, unknown>[],
   name: string,
-  requiredFields: readonly string[],
+  { requiredFields, maxLineBytes }: Pick<TestPlan, 'requiredFields' | 'maxLineBytes'>,
   limit: number | undefined,
 ): AsyncGenerator<DatasetRow[]> {
   let left = limit ?? Infinity;
   if (left < 1) return;
   if (typeof data === 'string') {
-    for await (const batch of streamDatasetBatches(name, { requiredFields })) {
+    for await (const batch of streamDatasetBatches(name, { requiredFields, ...(maxLineBytes ? { maxLineBytes } : {}) })) {
       const taken = batch.length <= left ? batch : batch.slice(0, left);
       left -= taken.length;
       yield taken;

@@ -26,6 +26,8 @@ export interface TestPlan {
   allowFormatStrTemplate: boolean;
   /** Row fields the string templates use: checked on every row before the run starts. */
   requiredFields: string[];
+  /** The longest data line accepted (the config's max_line_bytes; undefined: the reader's default). */
+  maxLineBytes: number | undefined;
   concurrency: number;
   run: RunOptions;
 }
@@ -56,6 +58,7 @@ export async function planTest(input: TestInput): Promise<TestPlan> {
     filter,
     allowFormatStrTemplate,
     requiredFields: allowFormatStrTemplate ? fieldsOf(params) : [],
+    maxLineBytes: typeof file?.run.max_line_bytes === 'number' ? file.run.max_line_bytes : undefined,
     concurrency,
     run: {
       ...input.run,

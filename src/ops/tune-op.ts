@@ -57,7 +57,7 @@ export interface TuneOutcome extends TuneResult {
 export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const cfg = loadTuneConfig(resolve(input.cwd, input.configFile), input.overrides ?? {}, input.cwd);
   const fields = [...new Set(cfg.space.templates().flatMap((t) => templateFields(t)))];
-  const { rows, lines } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [] });
+  const { rows, lines } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [], ...(cfg.maxLineBytes ? { maxLineBytes: cfg.maxLineBytes } : {}) });
   const evalLine = cfg.source?.lineOf(['eval']);
   const evaluate = await loadEval(cfg.eval as never, { baseDir: cfg.baseDir, ...(cfg.file ? { file: cfg.file } : {}), ...(evalLine ? { line: evalLine } : {}), field: 'eval' });
   checkPrices(cfg);

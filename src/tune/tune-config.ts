@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { validateList } from '../completion/config-list.js';
 import type { EndpointConfig } from '../completion/types.js';
-import { parsePrices, parseSeed } from '../config/common-fields.js';
+import { isByteCount, parsePrices, parseSeed } from '../config/common-fields.js';
 import { closest, readYamlFile, type YamlSource } from '../config/yaml-file.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { parseSearchSpace } from '../space/parse-space.js';
@@ -36,6 +36,8 @@ export interface TuneConfig {
   cachePathRoot: string | undefined;
   requestTimeout: number | undefined;
   retryTimeout: number | undefined;
+  /** The longest data line accepted (undefined: the reader's default, 16 MiB). */
+  maxLineBytes: number | undefined;
   allowFormatStrTemplate: boolean;
   source: YamlSource | undefined;
 }
@@ -60,6 +62,7 @@ export const TUNE_KEYS = [
   'cache_path_root',
   'request_timeout',
   'retry_timeout',
+  'max_line_bytes',
   'allow_format_str_template',
 ] as const;
 
@@ -146,6 +149,8 @@ export function parseTuneConfig(
     if (typeof v !== 'number' || !(v > 0)) throw err(`${k} must be a positive number of seconds`, k);
     return v;
   };
+  const maxLineBytes = pick('max_line_bytes') ?? undefined;
+  if (maxLineBytes !== undefined && !isByteCount(maxLineBytes)) throw err(`max_line_bytes must be a whole number of bytes >= 1, got ${JSON.stringify(maxLineBytes)}`, 'max_line_bytes', ['max_line_bytes'], 'e.g. max_line_bytes: 67108864 (64 MiB)');
   const allowFormat = pick('allow_format_str_template') ?? true;
   if (typeof allowFormat !== 'boolean') throw err('allow_format_str_template must be true or false', 'allow_format_str_template');
   const fakeSource = source ?? { file: '<config>', value, lineOf: () => undefined };
@@ -185,6 +190,7 @@ export function parseTuneConfig(
     cachePathRoot: pathOf('cache_path_root'),
     requestTimeout: seconds('request_timeout'),
     retryTimeout: seconds('retry_timeout'),
+    maxLineBytes,
     allowFormatStrTemplate: allowFormat,
     source,
   };

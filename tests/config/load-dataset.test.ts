@@ -11,9 +11,9 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function collect(path: string, requiredFields?: string[]): Promise<DatasetRow[]> {
+async function collect(path: string, requiredFields?: string[], maxLineBytes?: number): Promise<DatasetRow[]> {
   const out: DatasetRow[] = [];
-  for await (const item of streamDataset(path, requiredFields ? { requiredFields } : {})) out.push(item);
+  for await (const item of streamDataset(path, { ...(requiredFields ? { requiredFields } : {}), ...(maxLineBytes ? { maxLineBytes } : {}) })) out.push(item);
   return out;
 }
 
@@ -99,6 +99,64 @@ describe('streamDataset', () => {
     let seen = 0;
     for await (const _ of streamDataset(path)) if (++seen === 10) break;
     expect(seen).toBe(10);
+  });
+});
+
+describe('streamDataset: bounded by construction', () => {
+  // Before: every 8 KiB read re-scanned the whole unfinished line, so an 8 MB line took 39 s
+  // (quadratic). Linear, it takes a fraction of a second; the timeout leaves room for a loaded
+  // machine while failing the quadratic reader.
+  it('reads an 8 MB line in linear time', async () => {
+    const big = 'x'.repeat(8 * 1024 * 1024);
+    const path = file('long.jsonl', `{"id": 1}\n${JSON.stringify({ id: 2, text: big })}\n{"id": 3}\n`);
+    const rows = await collect(path);
+    expect(rows.map((r) => [r.row.id, r.line])).toEqual([[1, 1], [2, 2], [3, 3]]);
+    expect((rows[1]?.row.text as string).length).toBe(big.length);
+  }, 15_000);
+
+  it('refuses a line over the maximum length with file:line (default 16 MiB, maxLineBytes overrides)', async () => {
+    const path = file('over.jsonl', `{"id": 1}\n{"id": 2, "pad": "${'y'.repeat(5000)}"}\n{"id": 3}\n`);
+    const seen: unknown[] = [];
+    const err = await failure(
+      (async () => {
+        for await (const { row } of streamDataset(path, { maxLineBytes: 4096 })) seen.push(row.id);
+      })(),
+    );
+    expect(seen).toEqual([1]);
+    expect(err).toMatchObject({ file: path, line: 2, exitCode: 2, code: 'E_DATASET_LINE_TOO_LONG' });
+    expect(err.message).toMatch(/longer than 4096 bytes/);
+    expect(err.hint).toMatch(/max_line_bytes/);
+    // the same file under the default maximum
+    expect((await collect(path)).length).toBe(3);
+    // an unended last line over the maximum too (it is never buffered whole)
+    const tail = file('tail.jsonl', `{"id": 1}\n${'z'.repeat(20_000)}`);
+    await expect(collect(tail, undefined, 4096)).rejects.toMatchObject({ line: 2, code: 'E_DATASET_LINE_TOO_LONG' });
+  });
+
+  it('refuses a line over the default 16 MiB', async () => {
+    const path = file('huge.jsonl', `{"id": 1}\n{"pad": "${'w'.repeat(17 * 1024 * 1024)}"}\n`);
+    await expect(collect(path)).rejects.toMatchObject({ file: path, line: 2, code: 'E_DATASET_LINE_TOO_LONG', message: expect.stringMatching(/16 MiB/) });
+  }, 15_000);
+
+  it('refuses invalid UTF-8 in a row with file:line instead of replacing it and scoring the row', async () => {
+    const path = join(tmp(), 'latin1.jsonl');
+    writeFileSync(path, Buffer.concat([Buffer.from('{"q": "ok"}\n{"q": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n{"q": "fine"}\n')]));
+    const seen: unknown[] = [];
+    const err = await failure(
+      (async () => {
+        for await (const { row } of streamDataset(path)) seen.push(row.q);
+      })(),
+    );
+    expect(seen).toEqual(['ok']);
+    expect(err).toMatchObject({ file: path, line: 2, exitCode: 2, code: 'E_DATASET_UTF8' });
+    expect(err.hint).toMatch(/UTF-8/);
+    // a .json array too
+    const json = join(tmp(), 'latin1.json');
+    writeFileSync(json, Buffer.concat([Buffer.from('[\n {"q": "a"},\n {"q": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n]\n')]));
+    await expect(collect(json)).rejects.toMatchObject({ file: json, line: 3, code: 'E_DATASET_UTF8' });
+    // multi-byte characters split across 8 KiB reads are fine
+    const emoji = file('emoji.jsonl', Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, s: '😀é中' })).join('\n'));
+    expect((await collect(emoji)).every((r) => r.row.s === '😀é中')).toBe(true);
   });
 });
 

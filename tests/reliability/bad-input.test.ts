@@ -14,7 +14,7 @@ beforeEach(() => server().resetStats());
 
 interface Case {
   name: string;
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
   args: string[];
   env?: Record<string, string>;
   /** stderr must match */
@@ -37,6 +37,9 @@ const testCases: Case[] = [
   { name: 'out of range (max_tokens 0)', files: { 'c.yaml': yaml(...REQ, 'max_tokens: 0') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:4: max_tokens: max_tokens must be >= 1, got 0/ },
   { name: 'negative request_timeout', files: { 'c.yaml': yaml(...REQ, 'request_timeout: -1') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:4: request_timeout: request_timeout must be a positive number of seconds/ },
   { name: 'empty dataset', files: { 'd.jsonl': '\n\n' }, args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', 'builtin:answer_vote', '--data', 'd.jsonl'], error: /d\.jsonl: dataset .*d\.jsonl has no rows[\s\S]*hint: each line must hold one JSON object/ },
+  { name: 'data row that is not UTF-8 (not replaced and scored)', files: { 'd.jsonl': Buffer.concat([Buffer.from('{"problem": "1 + 1", "answer": "2"}\n{"problem": "caf'), Buffer.from([0xe9]), Buffer.from(' 2 + 2", "answer": "4"}\n')]) }, args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', 'builtin:answer_vote', '--data', 'd.jsonl'], error: /d\.jsonl:2: the line is not valid UTF-8 text[\s\S]*hint: save the file as UTF-8/ },
+  { name: 'data line longer than max_line_bytes', files: { 'c.yaml': yaml(...REQ, 'max_line_bytes: 100'), 'd.jsonl': `{"problem": "1 + 1", "answer": "2"}\n{"problem": "${'9'.repeat(200)}", "answer": "9"}\n` }, args: ['--config', 'c.yaml', '--data', 'd.jsonl'], error: /d\.jsonl:2: the line is longer than 100 bytes, the most a dataset line may hold[\s\S]*hint: .*raise max_line_bytes/ },
+  { name: 'max_line_bytes that is not a byte count', files: { 'c.yaml': yaml(...REQ, 'max_line_bytes: lots') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:4: max_line_bytes: max_line_bytes must be a whole number of bytes >= 1, got "lots"/ },
   { name: 'eval module that does not exist', args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', './nope.mjs', '--data', TEST_DATA], error: /--eval: eval module not found: .*nope\.mjs/ },
   { name: 'eval module without a function (named in the config)', files: { 'e.mjs': 'export const x = 1;\n', 'c.yaml': yaml('model: gpt-4o-mini', `prompt: "${DIRECT}"`, 'eval: ./e.mjs') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:3: eval: eval module .*e\.mjs has no function export[\s\S]*hint: export default/ },
   { name: 'missing API key variable (named, not blamed on a data line)', args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', 'builtin:answer_vote', '--data', TEST_DATA], env: { OPENAI_API_KEY: '' }, error: /^error: config_list\[0\]\.api_key: environment variable OPENAI_API_KEY is not set\n  hint: export OPENAI_API_KEY=/ },
@@ -56,6 +59,8 @@ const tuneCases: Case[] = [
   { name: 'eval returns the metric as a string (found before a cent is spent)', files: { 'e.mjs': 'export default () => ({ score: "high" });\n', 't.yaml': tuneYaml('eval: ./e.mjs') }, args: ['t.yaml', '--output', 'best.yaml'], error: /t\.yaml:\d+: eval: the eval returns score as something other than a number: metric 'score' is the string "high"[\s\S]*hint: make the eval return score as a number/ },
   { name: 'negative budget given as a flag', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '-1'], error: /error: --optimization-budget: must be a number >= 0, got "-1"/ },
   { name: 'a zero budget given as a flag is the flag\'s fault, not the file\'s', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '0'], error: /^error: --optimization-budget: must be a positive number of USD, got 0$/m },
+  { name: 'data row that is not UTF-8', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote').replace(/^data: .*$/m, 'data: d.jsonl'), 'd.jsonl': Buffer.concat([Buffer.from('{"problem": "1 + 1", "answer": "2"}\n{"problem": "2 + 2", "answer": "4"}\n{"problem": "'), Buffer.from([0xff, 0xfe]), Buffer.from('", "answer": "4"}\n')]) }, args: ['t.yaml', '--output', 'best.yaml'], error: /d\.jsonl:3: the line is not valid UTF-8 text/ },
+  { name: 'max_line_bytes that is not a byte count', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote', 'max_line_bytes: -5') }, args: ['t.yaml', '--output', 'best.yaml'], error: /t\.yaml:\d+: max_line_bytes: max_line_bytes must be a whole number of bytes >= 1, got -5/ },
   {
     name: 'unreachable base_url: a host that does not exist (no retries for 120 s)',
     files: { 't.yaml': tuneYaml('eval: builtin:answer_vote', 'retry_timeout: 5', 'config_list: [{base_url: "http://autotune-no-such-host.invalid/v1", api_key: "${OPENAI_API_KEY}"}]') },
