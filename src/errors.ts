@@ -108,6 +108,16 @@ export class CacheError extends AutotuneError {
   }
 }
 
+/**
+ * A file could not be written (disk full, no permission, a read-only file system): not a bug,
+ * and not the endpoint's fault. Exit code 2: nothing half-written is left behind.
+ */
+export class WriteError extends AutotuneError {
+  constructor(message: string, details: Partial<ErrorDetails> = {}) {
+    super(message, { code: 'E_WRITE', exitCode: 2, ...details });
+  }
+}
+
 /** The run was interrupted (Ctrl-C / AbortSignal). */
 export class AbortedError extends AutotuneError {
   constructor(message = 'interrupted', details: Partial<ErrorDetails> = {}) {

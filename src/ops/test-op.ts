@@ -13,9 +13,9 @@ import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap
 import type { EvalFunction, EvalSandbox, EvalSpec } from '../evaluate/eval-types.js';
 import { createRng } from '../space/rng.js';
 import { mapOrdered } from '../util/ordered-map.js';
-import { AtomicJsonlWriter } from './results-file.js';
+import { OutputFile } from './output-file.js';
 import { evaluateRow, resultLine, TestTally, type InstanceFailure, type InstanceResult, type RowOutcome } from './test-instance.js';
-import { planTest, userPath, type TestPlan } from './test-setup.js';
+import { outputPath, planTest, userPath, type TestPlan } from './test-setup.js';
 
 export type { InstanceFailure, InstanceResult } from './test-instance.js';
 
@@ -42,8 +42,13 @@ export interface TestInput {
   useCache?: boolean | undefined;
   /** Test the first `limit` rows only. */
   limit?: number | undefined;
-  /** Write one JSON line per instance here, atomically (temp file + rename). */
+  /**
+   * Write one JSON line per instance here: a regular file atomically (temp file + rename), a
+   * device or FIFO in place, `-` to `stdout` (see OutputFile).
+   */
   resultsFile?: string | undefined;
+  /** Where `resultsFile: '-'` writes (the CLI passes its standard output). */
+  stdout?: NodeJS.WritableStream | undefined;
   /** Keep every InstanceResult in memory and return it (the original's return_responses_and_per_instance_result): small data only. */
   returnResults?: boolean | undefined;
   /** Bootstrap confidence intervals (default seed 0, 1000 resamples, 95%); false: none. */
@@ -128,7 +133,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
   }
   if (input.signal?.aborted) throw new AbortedError('the test was interrupted before it started');
   // the results file first: a bad path fails before the cache is even opened
-  const writer = input.resultsFile ? await AtomicJsonlWriter.open(userPath(input.cwd, input.resultsFile)) : undefined;
+  const writer = input.resultsFile ? await OutputFile.open(outputPath(input.cwd, input.resultsFile), { field: '--results', stdout: input.stdout }) : undefined;
   let ctx: RunContext | undefined;
   try {
     let estimated = 0;
@@ -143,7 +148,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
     const results: InstanceResult[] | undefined = input.returnResults ? [] : undefined;
     input.onEvent?.({ type: 'start', total, data: dataName });
     const stopped = await runRows({ rows: eachRow(batches()), engine: ctx.engine, plan, input, dataName, total, tally }, async (result) => {
-      if (writer) await writer.write(resultLine(result));
+      if (writer) await writer.write(`${JSON.stringify(resultLine(result))}\n`);
       results?.push(result);
     });
     const report = summarize(tally, plan, input, total);

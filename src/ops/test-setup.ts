@@ -81,6 +81,11 @@ export function userPath(cwd: string, path: string): string {
   return isAbsolute(path) || resolve(cwd) === process.cwd() ? path : resolve(cwd, path);
 }
 
+/** An output path as the user gave it (see userPath); `-` (standard output) stays `-`. */
+export function outputPath(cwd: string, path: string): string {
+  return path === '-' ? path : userPath(cwd, path);
+}
+
 // --- internal ---
 
 function mergeParams(fromFile: Partial<RequestParams>, overrides: Partial<RequestParams>): RequestParams {

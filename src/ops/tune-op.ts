@@ -14,7 +14,8 @@ import { checkEvalFields } from '../evaluate/eval-fields.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { hashOf } from '../util/canonical-json.js';
-import { bestConfigDocument, partialPath, writeYamlAtomic } from '../tune/best-config.js';
+import { bestConfigDocument, bestConfigText, partialPath } from '../tune/best-config.js';
+import { writeOutputFile, writesInPlace } from './output-file.js';
 import { loadTuneConfig, type TuneConfig, type TuneOverrides } from '../tune/tune-config.js';
 import type { TuneEvent } from '../tune/tune-events.js';
 import { TuneLog, priorAccount } from '../tune/tune-log.js';
@@ -26,8 +27,10 @@ import { tune, type TuneResult } from '../tune/tuner.js';
 export interface TuneInput {
   configFile: string;
   overrides?: TuneOverrides;
-  /** Write the best config here (YAML), atomically. */
+  /** Write the best config here (YAML): a regular file atomically, a device or FIFO in place, `-` to `stdout` (see OutputFile). */
   output?: string | undefined;
+  /** Where `output: '-'` writes (the CLI passes its standard output). */
+  stdout?: NodeJS.WritableStream | undefined;
   /** Ignore earlier runs in the log: do not count their spend (the cache is still used). */
   fresh?: boolean;
   env: Env;
@@ -167,23 +170,32 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
   }
   // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
   log.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
-  return { ...result, ...saveBest(cfg, result, input), tuneConfig: cfg, estimatedSpend };
+  return { ...result, ...(await saveBest(cfg, result, input)), tuneConfig: cfg, estimatedSpend };
 }
 
 /**
- * Save the pick to `--output`. A tune stopped by failing requests leaves no config behind (it
- * failed). A pick measured on part of the data (the budget ran out, or an interrupt, before it
- * saw every row) goes to `NAME.partial.yaml` beside the output instead, so it never replaces a
- * complete pick saved there by an earlier run; the warning says where it went.
+ * Save the pick to `--output` (through OutputFile: `-` is stdout, a device or FIFO is written in
+ * place). A tune stopped by failing requests leaves no config behind (it failed). A pick
+ * measured on part of the data (the budget ran out, or an interrupt, before it saw every row)
+ * goes to `NAME.partial.yaml` beside a file output instead, so it never replaces a complete pick
+ * saved there by an earlier run; the warning says where it went. A stream (stdout, a pipe)
+ * holds no earlier pick: it gets the partial pick, marked PARTIAL in its header.
  */
-function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput): Pick<TuneOutcome, 'output' | 'partial' | 'warning'> {
+async function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput): Promise<Pick<TuneOutcome, 'output' | 'partial' | 'warning'>> {
   if (!input.output || !result.config || !result.best || result.stopReason === 'failures') return { output: undefined };
   const partial = result.best.rows < result.best.total_rows;
-  const shown = partial ? partialPath(input.output) : input.output;
-  const file = resolve(input.cwd, shown);
-  writeYamlAtomic(file, bestConfigDocument(cfg, result, file), `# ${partial ? `PARTIAL: measured on ${result.best.rows} of ${result.best.total_rows} rows (stopped: ${result.stopReason}); ` : ''}best config found by autotune tune ${cfg.file ?? ''}\n`);
+  const target = input.output === '-' ? '-' : resolve(input.cwd, input.output);
+  const stream = await writesInPlace(target);
+  const shown = partial && !stream ? partialPath(input.output) : input.output;
+  const file = shown === input.output ? target : resolve(input.cwd, shown);
+  // eval module paths are written relative to the saved file (to the current directory for a stream)
+  const doc = bestConfigDocument(cfg, result, stream ? join(input.cwd, 'best.yaml') : file);
+  const header = `# ${partial ? `PARTIAL: measured on ${result.best.rows} of ${result.best.total_rows} rows (stopped: ${result.stopReason}); ` : ''}best config found by autotune tune ${cfg.file ?? ''}
+`;
+  await writeOutputFile(file, bestConfigText(doc, header), { field: '--output', stdout: input.stdout, makeDirectory: true });
   if (!partial) return { output: shown };
-  return { output: shown, partial: true, warning: `${result.warning ?? 'the best config was measured on part of the data'}; saved to ${shown}, ${input.output} left as it was` };
+  const where = stream ? `written to ${shown}, marked PARTIAL` : `saved to ${shown}, ${input.output} left as it was`;
+  return { output: shown, partial: true, warning: `${result.warning ?? 'the best config was measured on part of the data'}; ${where}` };
 }
 
 /**

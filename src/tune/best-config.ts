@@ -1,4 +1,3 @@
-import { renameSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { hasEnvRef } from '../completion/env-refs.js';
@@ -55,17 +54,10 @@ export function partialPath(output: string): string {
   return `${m[1]}.partial.yaml`;
 }
 
-/** Write a YAML document atomically: a temp file in the same directory, then a rename. */
-export function writeYamlAtomic(file: string, doc: Record<string, unknown>, header = ''): void {
-  mkdirSync(dirname(resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, header + stringify(doc, { lineWidth: 0 }));
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+
+/** The text of a best-config file: the header comment, then the document as YAML. */
+export function bestConfigText(doc: Record<string, unknown>, header = ''): string {
+  return header + stringify(doc, { lineWidth: 0 });
 }
 
 /** A module path in the eval spec was relative to the tune file; make it relative to the output. */

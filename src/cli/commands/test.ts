@@ -72,6 +72,7 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
           useCache: flags.cache,
           limit: flags.limit,
           resultsFile: flags.results,
+          stdout: io.stdout,
           ci: { seed: flags.ciSeed ?? 0 },
           env: io.env,
           cwd: io.cwd,
@@ -83,8 +84,10 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
       } finally {
         display.stop();
       }
-      if (flags.json) io.stdout.write(`${JSON.stringify(jsonSummary(report))}\n`);
-      else printReport(io, report);
+      // `--results -`: stdout carries the results alone, the summary goes to stderr
+      const shown = flags.results === '-' ? { ...io, stdout: io.stderr } : io;
+      if (flags.json) shown.stdout.write(`${JSON.stringify(jsonSummary(report))}\n`);
+      else printReport(shown, report);
       printEnding(io, report);
       setExit(report.stopped === 'aborted' ? 130 : report.stopped || report.failed > 0 ? 1 : 0);
     });

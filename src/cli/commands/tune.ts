@@ -131,6 +131,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
         configFile,
         overrides,
         output: flags.output,
+        stdout: io.stdout,
         fresh: Boolean(flags.fresh),
         env: io.env,
         cwd: io.cwd,
@@ -139,8 +140,11 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
         onEvent,
         signal: io.signal,
       }).finally(() => bar.stop());
-      if (flags.json) io.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`);
-      else printReport(io, outcome, flags.top);
+      // `--output -`: stdout carries the best config alone, the report goes to stderr
+      const shown = flags.output === '-' ? { ...io, stdout: io.stderr } : io;
+      if (flags.json) shown.stdout.write(`${JSON.stringify(jsonReport(outcome))}
+`);
+      else printReport(shown, outcome, flags.top);
       // a diagnostic: on stderr, also with --json (where it is in the object too)
       if (outcome.warning) writeLine(io.stderr, colorsFor(io, 'stderr').yellow(`warning: ${outcome.warning}`), envRedactor(io.env));
       if (outcome.failure) {
