@@ -90,6 +90,7 @@ const TOP_LEVEL: Record<TuneKey, JsonSchema> = {
   cache_path_root: path('cache root (default .cache)'),
   request_timeout: seconds('seconds before one request is given up'),
   retry_timeout: seconds('seconds of retrying before a request fails'),
+  max_line_bytes: { type: 'integer', minimum: 1, description: 'longest data line accepted, in bytes (default 16 MiB)' },
   allow_format_str_template: { type: 'boolean', description: 'fill {field}s of the prompt from the row (default true)' },
 };
 
