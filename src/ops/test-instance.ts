@@ -1,3 +1,4 @@
+import { notFoundError } from '../completion/not-found.js';
 import { AbortedError, AutotuneError, BudgetError, ConfigError } from '../errors.js';
 import type { CompletionEngine } from '../completion/engine.js';
 import { extractTextOrFunctionCall, type CalledFunction } from '../completion/samples.js';
@@ -85,6 +86,9 @@ export async function evaluateRow(
         hint: 'check base_url (and that the server is up): in --config-list, config_list: in the config, OAI_CONFIG_LIST or OPENAI_BASE_URL',
       });
     }
+    // a 404 (a model the server does not have, a wrong URL) is the same for every row: stop
+    const notFound = notFoundError(String(plan.params.model), response.failures, 'model');
+    if (notFound) throw notFound;
     const message = response.failures.map((f) => `config ${f.configId}: ${f.kind}${f.status ? ` ${f.status}` : ''}: ${f.message}`).join('; ') || 'no endpoint answered';
     const error = `request failed: ${message}`;
     return {

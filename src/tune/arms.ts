@@ -1,3 +1,4 @@
+import { notFoundOf } from '../completion/not-found.js';
 import { BudgetError, ConfigError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { extractText } from '../completion/samples.js';
@@ -63,6 +64,7 @@ const PROBE_ROWS = 2;
  */
 export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokensOf: (c: Config) => number, nLowOf: (c: Config) => number): Promise<Map<string, ArmInfo>> {
   const rows = run.order.slice(0, PROBE_ROWS).map((i) => run.rows[i] as Record<string, unknown>);
+  await checkModels(run, arms, rows[0] as Record<string, unknown>);
   const results = await Promise.all(
     arms.map(async (config): Promise<ArmInfo> => {
       const model = String(config.model);
@@ -119,6 +121,33 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
   const byKey = new Map(results.map((a) => [a.key, a]));
   dropInertStops(byKey);
   return byKey;
+}
+
+/**
+ * Before the probes are paid: one request of one token per model, so that a model the server
+ * does not have (404 model_not_found) is an error naming it (exit 2) for a fraction of a cent,
+ * not a dropped arm after the other arms' probes were bought. Any other failure is left to the
+ * probe, which reports it in context.
+ */
+async function checkModels(run: TuneRun, arms: readonly Config[], row: Record<string, unknown>): Promise<void> {
+  const byModel = new Map<string, Config>();
+  for (const c of arms) if (!byModel.has(String(c.model))) byModel.set(String(c.model), c);
+  const missing = await Promise.all(
+    [...byModel].map(async ([model, config]) => {
+      try {
+        await run.engine.create({ params: { ...stripN(config), n: 1, max_tokens: 1 } as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
+        return undefined;
+      } catch (err) {
+        if (err instanceof ConfigError || (err as Error).name === 'AbortedError') throw err;
+        return notFoundOf(err, model, 'search_space.model');
+      }
+    }),
+  );
+  const found = missing.filter((e) => e !== undefined);
+  // every model 404: the URL is wrong, not the names
+  const url = found.find((e) => e.code === 'E_CONFIG_URL');
+  if (url) throw url;
+  if (found[0]) throw found[0];
 }
 
 /**

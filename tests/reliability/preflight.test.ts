@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
 import { TUNE_DATA, writeTuneConfig } from '../tune/tune-helpers.js';
-import { cli, reliabilityTuneYaml } from './reliability-helpers.js';
+import { cli, reliabilityTuneYaml, usageRows } from './reliability-helpers.js';
 
 // Checked before a cent is spent: what would make every answer bought useless is found first,
 // and a run whose evaluation cannot work stops at once.
@@ -52,5 +52,32 @@ describe('checked before a cent is spent', () => {
     expect(r.err).toMatch(/error: the tune stopped: the eval failed on every answer so far[\s\S]*hint: fix the eval/);
     // at once: a few cents of the $0.50, not the budget
     expect(server().stats().cost).toBeLessThan(0.05);
+  });
+
+  it('tune: a model the server does not have (404 model_not_found) is exit 2 naming the model, before a probe is bought', async () => {
+    const space = ['search_space:', '  model: [gpt-4, gpt-4o-mini-typo]', '  prompt: ["{problem} Answer with just the number."]', '  n: {randint: [1, 3]}', ''].join('\n');
+    const file = writeTuneConfig(tmp(), reliabilityTuneYaml({ prices: '{gpt-4: [0.03, 0.06], gpt-4o-mini-typo: [0.00015, 0.0006]}' }).replace(/search_space:[\s\S]*$/, space));
+    const r = await cli(['tune', file], fixtureEnv(server()), tmp());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/model gpt-4o-mini-typo: the server does not have it \(404\): .*does not exist/);
+    expect(r.err).toMatch(/hint: .*search_space\.model/);
+    // only the one-token checks of each model were sent: a fraction of a cent, no probe bought
+    expect(server().stats().log.every((l) => l.completion_tokens <= 1)).toBe(true);
+    expect(server().stats().cost).toBeLessThan(0.005);
+  });
+
+  it('test: stops at the first 404 (a model the server does not have, or a wrong URL) instead of sending every row', async () => {
+    const args = (model: string) => ['test', '--model', model, '--prompt', '{problem}', '--eval', 'builtin:answer_vote', '--data', TUNE_DATA, '--concurrency', '2'];
+    const model = await cli(args('gpt-4o-mini-typo'), fixtureEnv(server()), tmp());
+    expect(model.code).toBe(2);
+    expect(model.err).toMatch(/model gpt-4o-mini-typo: the server does not have it \(404\)/);
+    expect(server().stats().requests).toBeLessThanOrEqual(4);
+    server().resetStats();
+    const url = await cli(args('gpt-4'), fixtureEnv(server(), { OPENAI_BASE_URL: `${server().url}/wrong/v1` }), tmp());
+    expect(url.code).toBe(2);
+    expect(url.err).toMatch(/404 at .*\/wrong\/v1/);
+    expect(url.err).toMatch(/hint: check base_url/);
+    // the server counts no completion request at an unknown path: the usage log has each attempt
+    expect(usageRows(join(tmp(), '.cache')).filter((u) => u.outcome === 'failed' && u.error === 'not_found').length).toBeLessThanOrEqual(4);
   });
 });

@@ -52,9 +52,10 @@ describe('tune (library)', () => {
     const r = await runTuner('n.sqlite');
     const log = server().stats().log;
     const requests = log.filter((l) => l.status === 200);
-    // one request per (trial, row) plus the probes: never a second request for a sample already paid
+    // one request per (trial, row) plus the probes (and a one-token model check per model):
+    // never a second request for a sample already paid
     const scored = r.trials.reduce((s, t) => s + t.rows, 0);
-    expect(requests.length).toBeLessThanOrEqual(scored + 2 * 8);
+    expect(requests.length).toBeLessThanOrEqual(scored + 2 * 8 + 2);
     // trials report the n they picked, at most what they asked for per row
     for (const t of r.trials.filter((x) => x.rows > 0)) expect(Number(t.config.n)).toBeLessThanOrEqual(t.n_requested);
     const picked = r.trials.filter((t) => t.rows > 0 && Number(t.config.n) < t.n_requested);
