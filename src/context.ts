@@ -40,6 +40,8 @@ export interface RunOptions {
   clock?: Clock;
   random?: () => number;
   transport?: CompletionTransport;
+  /** The most a response body may hold, as sent and decompressed (default 16 MiB; `max_response_bytes` in configs). */
+  maxResponseBytes?: number | undefined;
 }
 
 /** The engine and the storage of one run. Close it when done. */
@@ -82,6 +84,7 @@ export function openRunContext(opts: RunOptions = {}): RunContext {
     pool: new RequestPool(opts.concurrency ?? 8, () => clock.now()),
     clock,
     ...(opts.transport ? { transport: opts.transport } : {}),
+    ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}),
     ...(usage ? { usage } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.prices ? { prices: opts.prices } : {}),

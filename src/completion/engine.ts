@@ -73,6 +73,8 @@ export interface EngineDeps {
   downCooldownMs?: number;
   /** When batched cache lookups are read (default: setImmediate; see CacheLoader). */
   defer?: Defer;
+  /** The most a response body may hold, for the default transport (default 16 MiB: see http-fetch.ts). */
+  maxResponseBytes?: number | undefined;
 }
 
 /**
@@ -97,7 +99,7 @@ export class CompletionEngine {
   private defaultList: readonly EndpointConfig[] | undefined;
 
   constructor(private readonly deps: EngineDeps) {
-    this.transport = deps.transport ?? new OpenAITransport();
+    this.transport = deps.transport ?? new OpenAITransport({ maxResponseBytes: deps.maxResponseBytes });
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
     this.pool = deps.pool ?? new RequestPool(8, () => this.clock.now());

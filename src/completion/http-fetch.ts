@@ -11,6 +11,25 @@ export interface HttpFetch {
   close(): void;
 }
 
+/**
+ * 16 MiB: the most a response body may hold, as sent and once decompressed. A completion is a
+ * few KB (a long one with many samples well under 1 MB); far more means a broken or hostile
+ * server (a body that never ends, a gzip bomb), which must not take the process's memory.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A response body over the limit: the request fails (the transport counts it as a server
+ * error), and nothing more of the body is read or inflated.
+ */
+export class ResponseTooLargeError extends Error {
+  readonly code = 'E_RESPONSE_TOO_LARGE';
+  constructor(readonly limit: number, what: 'as sent' | 'decompressed') {
+    super(`the server's response body (${what}) is larger than the limit of ${limit} bytes (max_response_bytes); reading stopped there`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 /** Statuses whose response has no body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -33,7 +52,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * rejects with `TypeError('fetch failed')` whose cause is Node's error (its `code`, e.g.
  * ECONNREFUSED, is what the transport classifies).
  */
-export function createHttpFetch(): HttpFetch {
+export function createHttpFetch(options: { maxResponseBytes?: number } = {}): HttpFetch {
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
@@ -44,7 +64,7 @@ export function createHttpFetch(): HttpFetch {
     if (typeof input !== 'string' || !plainBody) return globalThis.fetch(input, init);
     const url = new URL(input);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return globalThis.fetch(input, init);
-    return send(url, agents[url.protocol], init ?? {}, body ?? undefined);
+    return send(url, agents[url.protocol], init ?? {}, body ?? undefined, limit);
   };
   return {
     fetch,
@@ -57,7 +77,7 @@ export function createHttpFetch(): HttpFetch {
 
 // --- internal ---
 
-function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uint8Array | undefined): Promise<Response> {
+function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uint8Array | undefined, limit: number): Promise<Response> {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   return new Promise<Response>((resolve, reject) => {
@@ -72,12 +92,18 @@ function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uin
     };
     const req = request(url, { method: init.method ?? 'GET', headers: headerRecord(init.headers), agent }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        // over the limit: stop reading (the socket is closed, so a body that never ends stops)
+        if (received > limit) req.destroy(new ResponseTooLargeError(limit, 'as sent'));
+        else chunks.push(chunk);
+      });
       res.on('error', fail);
       res.on('end', () => {
         signal?.removeEventListener('abort', onAbort);
         try {
-          resolve(toResponse(url, res, Buffer.concat(chunks)));
+          resolve(toResponse(url, res, Buffer.concat(chunks), limit));
         } catch (err) {
           reject(err);
         }
@@ -89,13 +115,13 @@ function send(url: URL, agent: http.Agent, init: RequestInit, body: string | Uin
   });
 }
 
-function toResponse(url: URL, res: http.IncomingMessage, raw: Buffer): Response {
+function toResponse(url: URL, res: http.IncomingMessage, raw: Buffer, limit: number): Response {
   const headers = new Headers();
   const h = res.rawHeaders;
   for (let i = 0; i + 1 < h.length; i += 2) headers.append(h[i] as string, h[i + 1] as string);
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}`);
-  const content = NULL_BODY.has(status) ? Buffer.alloc(0) : decode(raw, headers.get('content-encoding'));
+  const content = NULL_BODY.has(status) ? Buffer.alloc(0) : decode(raw, headers.get('content-encoding'), limit);
   return new BufferedResponse(content, status, res.statusMessage ?? '', headers, url.href) as unknown as Response;
 }
 
@@ -160,17 +186,24 @@ class BufferedResponse {
   }
 }
 
-function decode(raw: Buffer, encoding: string | null): Buffer {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return gunzipSync(raw);
-    case 'deflate':
-      return inflateSync(raw);
-    case 'br':
-      return brotliDecompressSync(raw);
-    default:
-      return raw;
+/** The body as sent, decoded; inflating stops at `limit` bytes (zlib's maxOutputLength), so a gzip bomb costs at most that. */
+function decode(raw: Buffer, encoding: string | null, limit: number): Buffer {
+  const options = { maxOutputLength: limit };
+  try {
+    switch (encoding?.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(raw, options);
+      case 'deflate':
+        return inflateSync(raw, options);
+      case 'br':
+        return brotliDecompressSync(raw, options);
+      default:
+        return raw;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ResponseTooLargeError(limit, 'decompressed');
+    throw err;
   }
 }
 

@@ -71,12 +71,13 @@ export class OpenAITransport implements CompletionTransport {
   /**
    * `fetch`: what the clients send with; default: keep-alive `node:http` agents (http-fetch.ts),
    * 'global' for Node's fetch. `debugLog`: where the client's log lines go (default stderr:
-   * diagnostics never go to stdout, where `--json` output is).
+   * diagnostics never go to stdout, where `--json` output is). `maxResponseBytes`: the most a
+   * response body may hold, as sent and decompressed (default 16 MiB; the default fetch only).
    */
-  constructor(options: { fetch?: FetchFunction | 'global'; debugLog?: (line: string) => void } = {}) {
+  constructor(options: { fetch?: FetchFunction | 'global'; debugLog?: (line: string) => void; maxResponseBytes?: number | undefined } = {}) {
     this.debugLog = options.debugLog ?? ((line) => process.stderr.write(`${line}\n`));
     if (options.fetch === undefined) {
-      this.own = createHttpFetch();
+      this.own = createHttpFetch(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {});
       this.fetch = this.own.fetch;
     } else {
       this.own = undefined;
@@ -206,6 +207,8 @@ export function classify(err: unknown, ep: ResolvedEndpoint): AttemptError {
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new AttemptError('timeout', 'request timed out');
   if (err instanceof OpenAI.APIConnectionError) {
     const code = causeCode(err);
+    // a body that never ends, or a gzip bomb: the server's fault, cut off at the limit
+    if (code === 'E_RESPONSE_TOO_LARGE') return new AttemptError('server_error', causeOf(err, code)?.message ?? 'the response is too large');
     // refused, a host name that does not exist, or a port fetch refuses to use ("bad port"):
     // nothing will answer there, so waiting will not help
     const dead = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || /bad port/i.test(causeMessage(err));
@@ -249,6 +252,16 @@ function causeMessage(err: Error): string {
     cur = (cur as { cause?: unknown }).cause;
   }
   return parts.join(' | ');
+}
+
+/** The first error in the cause chain with this `code`. */
+function causeOf(err: Error, code: string): Error | undefined {
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    if ((cur as { code?: unknown }).code === code) return cur as Error;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function causeCode(err: Error): string | undefined {

@@ -91,6 +91,7 @@ const TOP_LEVEL: Record<TuneKey, JsonSchema> = {
   request_timeout: seconds('seconds before one request is given up'),
   retry_timeout: seconds('seconds of retrying before a request fails'),
   max_line_bytes: { type: 'integer', minimum: 1, description: 'longest data line accepted, in bytes (default 16 MiB)' },
+  max_response_bytes: { type: 'integer', minimum: 1, description: 'largest response body accepted, as sent and decompressed, in bytes (default 16 MiB)' },
   allow_format_str_template: { type: 'boolean', description: 'fill {field}s of the prompt from the row (default true)' },
 };
 

@@ -89,9 +89,11 @@ function checkValues(obj: Record<string, unknown>, source: YamlSource): void {
       throw new ConfigError(`${key} ${problem}`, { file: source.file, line: source.lineOf([key]), field: key, code: 'E_CONFIG_FIELD', hint: `set ${key} to a valid value${range}` });
     }
   }
-  const lineBytes = obj.max_line_bytes;
-  if (lineBytes !== undefined && lineBytes !== null && !isByteCount(lineBytes)) {
-    throw new ConfigError(`max_line_bytes must be a whole number of bytes >= 1, got ${JSON.stringify(lineBytes)}`, { file: source.file, line: source.lineOf(['max_line_bytes']), field: 'max_line_bytes', code: 'E_CONFIG_FIELD', hint: 'e.g. max_line_bytes: 67108864 (64 MiB)' });
+  for (const key of ['max_line_bytes', 'max_response_bytes'] as const) {
+    const v = obj[key];
+    if (v !== undefined && v !== null && !isByteCount(v)) {
+      throw new ConfigError(`${key} must be a whole number of bytes >= 1, got ${JSON.stringify(v)}`, { file: source.file, line: source.lineOf([key]), field: key, code: 'E_CONFIG_FIELD', hint: `e.g. ${key}: 67108864 (64 MiB)` });
+    }
   }
   // seconds; retry_timeout 0 means a single attempt per endpoint
   for (const [key, min] of [['request_timeout', 'positive'], ['retry_timeout', 'non-negative']] as const) {

@@ -32,6 +32,7 @@ export const RUN_KEYS = [
   'request_timeout',
   'retry_timeout',
   'max_line_bytes',
+  'max_response_bytes',
   'concurrency',
   'filter',
   'tuning',

@@ -54,6 +54,7 @@ export async function runCreate(input: CreateInput): Promise<CompletionResponse 
     configList,
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
     ...(timeouts(file?.run) ?? {}),
+    ...(typeof file?.run.max_response_bytes === 'number' ? { maxResponseBytes: file.run.max_response_bytes } : {}),
   });
   try {
     return await ctx.engine.create({

@@ -69,6 +69,7 @@ export async function planTest(input: TestInput): Promise<TestPlan> {
       configList,
       concurrency,
       ...retryOf(file, input.run?.retry),
+      ...(typeof file?.run.max_response_bytes === 'number' ? { maxResponseBytes: file.run.max_response_bytes } : {}),
     },
   };
 }

@@ -120,6 +120,7 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
     configList,
     ...(input.usage ? { usage: input.usage } : {}),
     ...(input.usageLog ? { usageLog: input.usageLog } : {}),
+    ...(cfg.maxResponseBytes ? { maxResponseBytes: cfg.maxResponseBytes } : {}),
     retry: { ...(cfg.requestTimeout ? { requestTimeoutMs: cfg.requestTimeout * 1000 } : {}), ...(cfg.retryTimeout ? { retryTimeoutMs: cfg.retryTimeout * 1000 } : {}) },
     onEvent: (event) => {
       if (event.type === 'usage_estimated') estimatedSpend += event.cost;

@@ -38,6 +38,8 @@ export interface TuneConfig {
   retryTimeout: number | undefined;
   /** The longest data line accepted (undefined: the reader's default, 16 MiB). */
   maxLineBytes: number | undefined;
+  /** The most a response body may hold (undefined: the transport's default, 16 MiB). */
+  maxResponseBytes: number | undefined;
   allowFormatStrTemplate: boolean;
   source: YamlSource | undefined;
 }
@@ -63,6 +65,7 @@ export const TUNE_KEYS = [
   'request_timeout',
   'retry_timeout',
   'max_line_bytes',
+  'max_response_bytes',
   'allow_format_str_template',
 ] as const;
 
@@ -149,8 +152,11 @@ export function parseTuneConfig(
     if (typeof v !== 'number' || !(v > 0)) throw err(`${k} must be a positive number of seconds`, k);
     return v;
   };
-  const maxLineBytes = pick('max_line_bytes') ?? undefined;
-  if (maxLineBytes !== undefined && !isByteCount(maxLineBytes)) throw err(`max_line_bytes must be a whole number of bytes >= 1, got ${JSON.stringify(maxLineBytes)}`, 'max_line_bytes', ['max_line_bytes'], 'e.g. max_line_bytes: 67108864 (64 MiB)');
+  const bytes = (k: 'max_line_bytes' | 'max_response_bytes'): number | undefined => {
+    const v = pick(k) ?? undefined;
+    if (v !== undefined && !isByteCount(v)) throw err(`${k} must be a whole number of bytes >= 1, got ${JSON.stringify(v)}`, k, [k], `e.g. ${k}: 67108864 (64 MiB)`);
+    return v;
+  };
   const allowFormat = pick('allow_format_str_template') ?? true;
   if (typeof allowFormat !== 'boolean') throw err('allow_format_str_template must be true or false', 'allow_format_str_template');
   const fakeSource = source ?? { file: '<config>', value, lineOf: () => undefined };
@@ -190,7 +196,8 @@ export function parseTuneConfig(
     cachePathRoot: pathOf('cache_path_root'),
     requestTimeout: seconds('request_timeout'),
     retryTimeout: seconds('retry_timeout'),
-    maxLineBytes,
+    maxLineBytes: bytes('max_line_bytes'),
+    maxResponseBytes: bytes('max_response_bytes'),
     allowFormatStrTemplate: allowFormat,
     source,
   };

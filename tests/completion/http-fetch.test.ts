@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
-import { createHttpFetch, type HttpFetch } from '../../src/completion/http-fetch.js';
+import { createHttpFetch, DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError, type HttpFetch } from '../../src/completion/http-fetch.js';
+import { OpenAITransport } from '../../src/completion/transport.js';
 import { FIXTURE_KEY, useFixtureServer } from '../helpers/fixture.js';
 
 const fixture = useFixtureServer({ apiKeys: [FIXTURE_KEY] });
@@ -138,5 +139,48 @@ describe('createHttpFetch', () => {
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(OpenAI.APIError);
     expect((bad as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+  });
+});
+
+describe('response bodies are capped (the fixture server\'s endless and gzip-bomb faults)', () => {
+  const completion = (fault: string): RequestInit => ({
+    method: 'POST',
+    headers: { authorization: `Bearer ${FIXTURE_KEY}`, 'content-type': 'application/json', 'x-fixture-fault': fault },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  const failureOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+  const causeOf = (err: unknown): unknown => (err instanceof TypeError ? err.cause : err);
+
+  it('a body that never ends fails at the limit (before: 1.5 GB RSS within a 5 s timeout)', async () => {
+    const capped = createHttpFetch({ maxResponseBytes: 1024 * 1024 });
+    try {
+      const err = causeOf(await failureOf(capped.fetch(`${fixture().baseURL}/chat/completions`, completion('endless'))));
+      expect(err).toBeInstanceOf(ResponseTooLargeError);
+      expect((err as Error).message).toMatch(/response body \(as sent\) is larger than the limit of 1048576 bytes \(max_response_bytes\)/);
+    } finally {
+      capped.close();
+    }
+    // the default: 16 MiB
+    const err = causeOf(await failureOf(http.fetch(`${fixture().baseURL}/chat/completions`, completion('endless'))));
+    expect(err).toMatchObject({ limit: DEFAULT_MAX_RESPONSE_BYTES });
+    expect(fixture().stats().errors.endless).toBe(2);
+  });
+
+  it('a gzip bomb is inflated to the limit and no further (before: 2.1 GB and a blocked event loop)', async () => {
+    const err = causeOf(await failureOf(http.fetch(`${fixture().baseURL}/chat/completions`, completion('gzip-bomb'))));
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect((err as Error).message).toMatch(/response body \(decompressed\) is larger than the limit of 16777216 bytes/);
+    expect(fixture().stats().errors.gzip_bomb).toBe(1);
+  });
+
+  it('through the openai client, the transport counts it as a server error with that message', async () => {
+    const transport = new OpenAITransport({ maxResponseBytes: 4 * 1024 * 1024 });
+    const endpoint = { id: 'fx', baseURL: fixture().baseURL, apiKey: FIXTURE_KEY, headers: { 'x-fixture-fault': 'gzip-bomb' }, secrets: [FIXTURE_KEY] };
+    try {
+      const err = await failureOf(transport.send(endpoint as never, { api: 'chat', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } } as never, { timeoutMs: 20_000 }));
+      expect(err).toMatchObject({ name: 'AttemptError', kind: 'server_error', message: expect.stringMatching(/response body \(decompressed\) is larger than the limit of 4194304 bytes \(max_response_bytes\)/) });
+    } finally {
+      transport.close();
+    }
   });
 });
