@@ -7,6 +7,19 @@ import type { ChatMessage, Template, TemplateContext } from './types.js';
  * field and the fields available. Pure.
  */
 export function fillTemplate(template: string, context: TemplateContext, where = 'prompt'): string {
+  return render(template, where, (field) => stringify(lookupField(context, field, where)));
+}
+
+/**
+ * Check a template's syntax without a context (every `{` opens a `{field}` or is doubled, every
+ * `}` closes one or is doubled), so a bad template is an error before the first request rather
+ * than at the first row that uses it. Throws the ConfigError `fillTemplate` would.
+ */
+export function checkTemplate(template: string, where = 'prompt'): void {
+  render(template, where, () => '');
+}
+
+function render(template: string, where: string, value: (field: string) => string): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -21,7 +34,7 @@ export function fillTemplate(template: string, context: TemplateContext, where =
       if (close < 0) throw unbalanced(template, where, i);
       const field = template.slice(i + 1, close).trim();
       if (!/^[A-Za-z_][\w.-]*$/.test(field)) throw unbalanced(template, where, i);
-      out += stringify(lookupField(context, field, where));
+      out += value(field);
       i = close + 1;
     } else if (ch === '}') {
       if (template[i + 1] !== '}') throw unbalanced(template, where, i);

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { checkEndpoints, selectConfigList } from '../completion/config-list.js';
 import type { FilterFunction } from '../completion/engine.js';
-import { templateFields } from '../completion/template.js';
+import { checkTemplate, templateFields } from '../completion/template.js';
 import type { RequestParams } from '../completion/types.js';
 import { importFunction } from '../config/load-module.js';
 import { loadRequestConfig, type RequestConfigFile } from '../config/load-request-config.js';
@@ -138,12 +138,15 @@ async function resolveAgg(input: TestInput, file: RequestConfigFile | undefined)
   });
 }
 
+/** The fields the string templates use; each template's syntax is checked on the way (before any row runs). */
 function fieldsOf(params: RequestParams): string[] {
   const fields = new Set<string>();
-  if (typeof params.prompt === 'string') for (const f of templateFields(params.prompt)) fields.add(f);
-  if (Array.isArray(params.messages)) {
-    for (const m of params.messages) if (typeof m.content === 'string') for (const f of templateFields(m.content)) fields.add(f);
-  }
+  const use = (text: string, where: string): void => {
+    checkTemplate(text, where);
+    for (const f of templateFields(text)) fields.add(f);
+  };
+  if (typeof params.prompt === 'string') use(params.prompt, 'prompt');
+  if (Array.isArray(params.messages)) params.messages.forEach((m, i) => typeof m.content === 'string' && use(m.content, `messages[${i}].content`));
   return [...fields];
 }
 

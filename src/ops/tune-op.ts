@@ -5,7 +5,7 @@ import { checkEndpoints, endpointIdentity, resolveEndpoint, selectConfigList } f
 import type { EndpointIdentity } from '../completion/build-request.js';
 import type { EndpointConfig } from '../completion/types.js';
 import type { Env } from '../completion/env-refs.js';
-import { templateFields } from '../completion/template.js';
+import { checkTemplate, templateFields } from '../completion/template.js';
 import { loadDataset } from '../config/load-dataset.js';
 import { openRunContext, DEFAULT_CACHE_ROOT, type RunOptions } from '../context.js';
 import { loadEval } from '../evaluate/load-eval.js';
@@ -64,6 +64,7 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const evalLine = cfg.source?.lineOf(['eval']);
   const evaluate = await loadEval(cfg.eval as never, { baseDir: cfg.baseDir, ...(cfg.file ? { file: cfg.file } : {}), ...(evalLine ? { line: evalLine } : {}), field: 'eval' });
   checkPrices(cfg);
+  if (cfg.allowFormatStrTemplate) checkTemplates(cfg);
   checkEvalFields(evaluate, rows.map((row, i) => ({ row, line: lines[i] ?? i + 1 })), cfg.data, fields);
   await checkMetric(cfg, evaluate, rows[0] as Record<string, unknown>);
   const configList = selectConfigList({ explicit: cfg.configList, env: input.env });
@@ -222,6 +223,20 @@ export function tuneIdentity(cfg: TuneConfig, where: { cachePathRoot: string; en
     cache_path_root: where.cachePathRoot,
     endpoints: where.endpoints,
   }).slice(0, 16);
+}
+
+/** Every template of the space (prompts, and each message, system messages included) is well formed: found before the first request, not when an arm's first row is sent. */
+function checkTemplates(cfg: TuneConfig): void {
+  const prompts = new Set((cfg.space.choicesOf('prompt') ?? []).filter((p): p is string => typeof p === 'string'));
+  for (const template of cfg.space.templates()) {
+    const key = prompts.has(template) ? 'prompt' : 'messages';
+    try {
+      checkTemplate(template, `search_space.${key}`);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new ConfigError(err.message, { code: err.code, file: cfg.file, line: cfg.source?.lineOf(['search_space', key]), field: `search_space.${key}`, ...(err.hint ? { hint: err.hint } : {}) });
+    }
+  }
 }
 
 /** Under a budget every model must have a price, or spend could not be counted. */

@@ -80,4 +80,22 @@ describe('checked before a cent is spent', () => {
     // the server counts no completion request at an unknown path: the usage log has each attempt
     expect(usageRows(join(tmp(), '.cache')).filter((u) => u.outcome === 'failed' && u.error === 'not_found').length).toBeLessThanOrEqual(4);
   });
+
+  it('tune: an unescaped { in a system message of one arm is exit 2 naming file, line and key, before the first request', async () => {
+    const space = [
+      'search_space:',
+      '  model: [gpt-3.5-turbo]',
+      '  messages:',
+      '    - [{role: user, content: "{problem} Answer with just the number."}]',
+      '    - [{role: system, content: "Reply as JSON like {\\"answer\\": 1}"}, {role: user, content: "{problem}"}]',
+      '  n: {randint: [1, 3]}',
+      '',
+    ].join('\n');
+    const file = writeTuneConfig(tmp(), reliabilityTuneYaml().replace(/search_space:[\s\S]*$/, space));
+    const r = await cli(['tune', file], fixtureEnv(server()), tmp());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/tune\.yaml:\d+: search_space\.messages: unbalanced or invalid brace in search_space\.messages near "JSON like \{"answer": 1\}"/);
+    expect(r.err).toContain('write {{ and }} for literal braces');
+    expect(server().stats().requests).toBe(0);
+  });
 });
