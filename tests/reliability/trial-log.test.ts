@@ -102,4 +102,31 @@ describe('the trial log is always kept and locked for the whole run', () => {
     const lines = readFileSync(join(tmp(), 'shared.jsonl'), 'utf8').trim().split('\n');
     expect(new Set(lines.map((l) => (JSON.parse(l) as { identity: string }).identity)).size).toBe(2);
   }, 180_000);
+
+  it('a server whose usage says "completion_tokens": "n/a": a run killed with -9 and its resumed run stay within the budget, with numbers everywhere', async () => {
+    const env = fixtureEnv(server(), { OPENAI_BASE_URL: `${server().url}/hostile-usage/v1` });
+    writeTuneConfig(tmp(), yaml());
+    const victim = spawnCli(['tune', 'tune.yaml', '--json'], env, tmp(), children);
+    let exited = false;
+    void victim.done.then(() => (exited = true));
+    await waitFor(() => exited || server().stats().ok >= 20, 60_000, '20 answers');
+    victim.child.kill('SIGKILL');
+    await victim.done;
+    const rerun = await cli(['tune', 'tune.yaml', '--json'], env, tmp());
+    // worst-case charges spend the budget fast: the re-run may end without a config (exit 1)
+    expect([0, 1]).toContain(rerun.code);
+    const report = JSON.parse(rerun.out) as { total_spend: unknown; optimization_cost: unknown };
+    expect(typeof report.total_spend).toBe('number');
+    expect(Number.isFinite(report.total_spend)).toBe(true);
+    expect(report.total_spend as number).toBeLessThanOrEqual(BUDGET + 1e-12);
+    expect(rerun.err).toMatch(/note: earlier runs of this tune spent \$0\.\d+/);
+    // the truth: what the server charged across both runs
+    expect(server().stats().cost).toBeLessThanOrEqual(BUDGET + 1e-12);
+    // every account line of the log holds finite numbers
+    const [log] = defaultLogs(tmp());
+    for (const line of readFileSync(log as string, 'utf8').trim().split('\n')) {
+      const entry = JSON.parse(line) as { spent?: unknown; reserved?: unknown; prior_spend?: unknown };
+      for (const v of [entry.spent, entry.reserved, entry.prior_spend]) if (v !== undefined) expect(Number.isFinite(v)).toBe(true);
+    }
+  }, 180_000);
 });
