@@ -26,6 +26,9 @@ export function readYamlFile(file: string): YamlSource {
   return parseYamlText(text, file);
 }
 
+/** The most nodes one alias may expand to (the yaml package's own default). */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parse YAML text (for tests and inline configs). */
 export function parseYamlText(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
@@ -41,7 +44,20 @@ export function parseYamlText(text: string, file: string): YamlSource {
       hint: 'fix the YAML syntax at that line (indentation, quotes, a missing colon)',
     });
   }
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let value: unknown;
+  try {
+    // aliases are expanded with a cap: a few hundred bytes of nested aliases (a "billion
+    // laughs") would otherwise expand to gigabytes
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    if (!/alias count/i.test(err.message)) throw new ConfigError(`not valid YAML: ${err.message}`, { file, code: 'E_CONFIG_YAML', hint: 'define each &anchor before its *alias' });
+    throw new ConfigError(`the YAML expands too many aliases (${err.message}); autotune stops at ${MAX_ALIAS_COUNT} per alias`, {
+      file,
+      code: 'E_CONFIG_YAML',
+      hint: 'write the values out, or use fewer nested *aliases (a config needs few, if any)',
+    });
+  }
   return { file, value, lineOf: (path) => lineOf(doc, lineCounter, path) };
 }
 

@@ -29,6 +29,9 @@ const TEST_OUT = ['--results', 'out.jsonl'];
 const tuneYaml = (...extra: string[]) =>
   yaml(`data: ${JSON.stringify(TUNE_DATA)}`, extra.some((l) => l.includes('builtin:')) ? 'metric: success_vote' : 'metric: score', 'inference_budget: 0.001', 'optimization_budget: 0.05', 'log_file: log.jsonl', ...extra, 'search_space:', '  model: gpt-4o-mini', `  prompt: "${DIRECT}"`);
 
+/** A billion laughs: nine levels of nine aliases (387M strings once expanded) in a few hundred bytes. */
+const LAUGHS = ['lol: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...Array.from({ length: 8 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]`)];
+
 const testCases: Case[] = [
   { name: 'malformed YAML config', files: { 'c.yaml': 'model: [unclosed\n' }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:2: not valid YAML[\s\S]*hint: fix the YAML syntax/ },
   { name: 'unknown key, with a suggestion', files: { 'c.yaml': yaml(...REQ, 'temprature: 0.5') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:4: temprature: unknown key temprature[\s\S]*did you mean temperature\?/ },
@@ -40,6 +43,7 @@ const testCases: Case[] = [
   { name: 'data row that is not UTF-8 (not replaced and scored)', files: { 'd.jsonl': Buffer.concat([Buffer.from('{"problem": "1 + 1", "answer": "2"}\n{"problem": "caf'), Buffer.from([0xe9]), Buffer.from(' 2 + 2", "answer": "4"}\n')]) }, args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', 'builtin:answer_vote', '--data', 'd.jsonl'], error: /d\.jsonl:2: the line is not valid UTF-8 text[\s\S]*hint: save the file as UTF-8/ },
   { name: 'data line longer than max_line_bytes', files: { 'c.yaml': yaml(...REQ, 'max_line_bytes: 100'), 'd.jsonl': `{"problem": "1 + 1", "answer": "2"}\n{"problem": "${'9'.repeat(200)}", "answer": "9"}\n` }, args: ['--config', 'c.yaml', '--data', 'd.jsonl'], error: /d\.jsonl:2: the line is longer than 100 bytes, the most a dataset line may hold[\s\S]*hint: .*raise max_line_bytes/ },
   { name: 'max_line_bytes that is not a byte count', files: { 'c.yaml': yaml(...REQ, 'max_line_bytes: lots') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:4: max_line_bytes: max_line_bytes must be a whole number of bytes >= 1, got "lots"/ },
+  { name: 'a billion-laughs YAML (aliases exploding)', files: { 'c.yaml': yaml(...REQ, ...LAUGHS) }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml: the YAML expands too many aliases[\s\S]*hint: / },
   { name: 'eval module that does not exist', args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', './nope.mjs', '--data', TEST_DATA], error: /--eval: eval module not found: .*nope\.mjs/ },
   { name: 'eval module without a function (named in the config)', files: { 'e.mjs': 'export const x = 1;\n', 'c.yaml': yaml('model: gpt-4o-mini', `prompt: "${DIRECT}"`, 'eval: ./e.mjs') }, args: ['--config', 'c.yaml', '--data', TEST_DATA], error: /c\.yaml:3: eval: eval module .*e\.mjs has no function export[\s\S]*hint: export default/ },
   { name: 'missing API key variable (named, not blamed on a data line)', args: ['--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', 'builtin:answer_vote', '--data', TEST_DATA], env: { OPENAI_API_KEY: '' }, error: /^error: config_list\[0\]\.api_key: environment variable OPENAI_API_KEY is not set\n  hint: export OPENAI_API_KEY=/ },
@@ -48,6 +52,8 @@ const testCases: Case[] = [
 
 const createCases: Case[] = [
   { name: 'malformed YAML config', files: { 'c.yaml': 'model: [unclosed\n' }, args: ['--config', 'c.yaml'], error: /c\.yaml:2: not valid YAML/ },
+  { name: 'a billion-laughs YAML', files: { 'c.yaml': yaml('model: gpt-4o-mini', 'prompt: hi', ...LAUGHS) }, args: ['--config', 'c.yaml'], error: /c\.yaml: the YAML expands too many aliases/ },
+  { name: 'an alias without its anchor', files: { 'c.yaml': yaml('model: *m', 'prompt: hi') }, args: ['--config', 'c.yaml'], error: /c\.yaml: not valid YAML: Unresolved alias[\s\S]*hint: define each &anchor before its \*alias/ },
   { name: 'unknown key', files: { 'c.yaml': yaml('model: gpt-4o-mini', 'prompt: hi', 'max_token: 5') }, args: ['--config', 'c.yaml'], error: /c\.yaml:3: max_token: unknown key max_token[\s\S]*did you mean max_tokens\?/ },
   { name: 'wrong type', files: { 'c.yaml': yaml('model: gpt-4o-mini', 'prompt: hi', 'stop: {a: 1}') }, args: ['--config', 'c.yaml'], error: /c\.yaml:3: stop: stop must be null, a string or a list of strings/ },
   { name: 'out of range', files: { 'c.yaml': yaml('model: gpt-4o-mini', 'prompt: hi', 'top_p: 1.5') }, args: ['--config', 'c.yaml'], error: /c\.yaml:3: top_p: top_p must be in \[0, 1\], got 1\.5/ },
@@ -60,6 +66,7 @@ const tuneCases: Case[] = [
   { name: 'negative budget given as a flag', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '-1'], error: /error: --optimization-budget: must be a number >= 0, got "-1"/ },
   { name: 'a zero budget given as a flag is the flag\'s fault, not the file\'s', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote') }, args: ['t.yaml', '--optimization-budget', '0'], error: /^error: --optimization-budget: must be a positive number of USD, got 0$/m },
   { name: 'data row that is not UTF-8', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote').replace(/^data: .*$/m, 'data: d.jsonl'), 'd.jsonl': Buffer.concat([Buffer.from('{"problem": "1 + 1", "answer": "2"}\n{"problem": "2 + 2", "answer": "4"}\n{"problem": "'), Buffer.from([0xff, 0xfe]), Buffer.from('", "answer": "4"}\n')]) }, args: ['t.yaml', '--output', 'best.yaml'], error: /d\.jsonl:3: the line is not valid UTF-8 text/ },
+  { name: 'a billion-laughs YAML', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote', ...LAUGHS) }, args: ['t.yaml', '--output', 'best.yaml'], error: /t\.yaml: the YAML expands too many aliases/ },
   { name: 'max_line_bytes that is not a byte count', files: { 't.yaml': tuneYaml('eval: builtin:answer_vote', 'max_line_bytes: -5') }, args: ['t.yaml', '--output', 'best.yaml'], error: /t\.yaml:\d+: max_line_bytes: max_line_bytes must be a whole number of bytes >= 1, got -5/ },
   {
     name: 'unreachable base_url: a host that does not exist (no retries for 120 s)',
