@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors.js';
 import { instantiateMessages, instantiatePrompt } from './template.js';
 import type { ChatMessage, RequestParams, TemplateContext } from './types.js';
+import { capKeyFor, checkRequestParams, type CapabilityOverrides } from './model-capabilities.js';
+import { renameCap } from './token-limit.js';
 
 /** Which OpenAI endpoint a model is served on. */
 export type ApiKind = 'chat' | 'completion';
@@ -54,12 +56,18 @@ export function apiKindOf(model: string, forced?: unknown): ApiKind {
 /**
  * Build the HTTP request for `params` and a context. A prompt for a chat model becomes one
  * user message; messages for a completion model are an error (the original sent them anyway).
+ * The completion-token cap goes under the name the model takes (`max_tokens` of a config is
+ * sent to a reasoning model as `max_completion_tokens`), and a parameter the model refuses is a
+ * ConfigError before anything is sent (model-capabilities.ts).
  */
-export function buildRequest(params: RequestParams, context: TemplateContext | undefined, allowFormat = true): BuiltRequest {
-  const { model, prompt, messages } = params;
+export function buildRequest(given: RequestParams, context: TemplateContext | undefined, allowFormat = true, capabilities?: CapabilityOverrides): BuiltRequest {
+  const { model, prompt, messages } = given;
   if (typeof model !== 'string' || model === '') {
     throw new ConfigError('no model given', { field: 'model', hint: 'set model: in the config, or pass --model' });
   }
+  checkRequestParams(given, capabilities);
+  const capKey = capKeyFor(given, capabilities);
+  const params = capKey === undefined ? given : renameCap(given, capKey);
   const api = apiKindOf(model, params.api);
   const ctx = context ?? {};
   const body: Record<string, unknown> = {};

@@ -116,14 +116,14 @@ export function validateList(value: unknown, where: string): EndpointConfig[] {
       });
     }
     if (entry.price !== undefined && !isPrice(entry.price)) {
-      throw new ConfigError(`${field}.price must be [prompt, completion] USD per 1K tokens`, { file: where, field: `${field}.price` });
+      throw new ConfigError(`${field}.price must be [prompt, completion] or [prompt, completion, cached prompt] USD per 1K tokens`, { file: where, field: `${field}.price` });
     }
   });
   return value as EndpointConfig[];
 }
 
 function isPrice(v: unknown): v is Price {
-  return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && x >= 0 && Number.isFinite(x));
+  return Array.isArray(v) && (v.length === 2 || v.length === 3) && v.every((x) => typeof x === 'number' && x >= 0 && Number.isFinite(x));
 }
 
 /**

@@ -42,6 +42,8 @@ export interface Drawn {
   incomplete: boolean;
   /** Some answer's usage could not be trusted: its tokens are autotune's count. */
   estimated: boolean;
+  /** Hidden reasoning tokens of every answer drawn (part of their completion tokens). */
+  reasoningTokens: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function drawSamples(deps: SendDeps & { limits: NLimits }, p: DrawP
   let first: PaidAnswer | undefined;
   let incomplete = false;
   let estimated = false;
+  let reasoningTokens = 0;
   for (let wanted = p.missing; wanted > 0 && !incomplete; ) {
     const sizes = requestSizes(wanted, deps.limits.get(p.endpoint.id, model));
     const outcomes = await Promise.allSettled(sizes.map((size) => drawOnce(deps, p, size, samples)));
@@ -79,13 +82,14 @@ export async function drawSamples(deps: SendDeps & { limits: NLimits }, p: DrawP
       paid += answer.cost;
       first ??= answer;
       estimated ||= answer.usage.estimated;
+      reasoningTokens += answer.usage.reasoning_tokens;
       wanted -= got;
       if (got === 0) failure ??= new AttemptError('malformed', `the server answered ${size === 1 ? 'a request' : `a request for n=${size}`} with no choices`);
       else if (got < size) learn(deps, p, got, size, 'fewer_choices');
     });
     if (failure !== undefined) throw failure;
   }
-  return { samples, paid, first, incomplete, estimated };
+  return { samples, paid, first, incomplete, estimated, reasoningTokens };
 }
 
 async function drawOnce(deps: SendDeps, p: DrawParams, size: number, into: CachedSample[]): Promise<{ answer: PaidAnswer; got: number } | null> {

@@ -5,6 +5,7 @@ import { extend } from '../util/extend.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { costOf } from '../pricing/cost.js';
 import { resolvePrice, type Price, type PriceTable } from '../pricing/price-table.js';
+import type { CapabilityOverrides } from './model-capabilities.js';
 import type { CachedSample, ResponseCache } from '../store/response-cache.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { buildRequest, cacheIdentity, type BuiltRequest } from './build-request.js';
@@ -69,6 +70,8 @@ export interface EngineDeps {
   onEvent?: (e: EngineEvent) => void;
   /** Reserve for this many completion tokens per sample when max_tokens is not set. */
   defaultMaxTokens?: number;
+  /** `model_capabilities:` of the config: what models accept, over the built-in table. */
+  capabilities?: CapabilityOverrides;
   /** How long an endpoint that refused connections is skipped (ms). */
   downCooldownMs?: number;
   /** When batched cache lookups are read (default: setImmediate; see CacheLoader). */
@@ -143,7 +146,7 @@ export class CompletionEngine {
         continue;
       }
       const params = extend(opts.params, endpoint.overrides) as RequestParams;
-      const request = buildRequest(params, opts.context, opts.allowFormatStrTemplate ?? true);
+      const request = buildRequest(params, opts.context, opts.allowFormatStrTemplate ?? true, this.deps.capabilities);
       try {
         const response = await this.completeOn(endpoint, request, opts);
         paid += response.paid;
@@ -234,6 +237,10 @@ export class CompletionEngine {
     let paid = alreadyPaid;
     let estimated = false;
     let promptTokens = cached[0]?.promptTokens ?? 0;
+    // what the provider's prompt cache served and the hidden reasoning, as the fresh answers
+    // report them (samples from autotune's cache keep no such detail: 0)
+    let cachedPromptTokens = 0;
+    let reasoningTokens = 0;
     let id = `cache-${key.slice(0, 24)}`;
     let created = Math.floor(this.clock.now() / 1000);
     if (cached.length < n) {
@@ -262,13 +269,21 @@ export class CompletionEngine {
       paid += drawn.paid;
       estimated = drawn.estimated;
       promptTokens = drawn.first?.usage.prompt_tokens ?? promptTokens;
+      cachedPromptTokens = drawn.first?.usage.cached_tokens ?? 0;
+      reasoningTokens = drawn.reasoningTokens;
       id = drawn.first?.raw.id ?? id;
       created = drawn.first?.raw.created ?? created;
     }
     const samples = [...cached, ...fresh];
     const completionTokens = samples.reduce((a, s) => a + s.completionTokens, 0);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-    const cost = price ? costOf(usage, price) : 0;
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: cachedPromptTokens },
+      completion_tokens_details: { reasoning_tokens: reasoningTokens },
+    };
+    const cost = price ? costOf({ ...usage, cached_tokens: cachedPromptTokens }, price) : 0;
     if (cached.length > 0) this.recordHit(endpoint, request, key, cached, price, fresh.length === 0);
     const response = {
       id,

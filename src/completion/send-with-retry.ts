@@ -10,6 +10,7 @@ import type { SpendGuard } from './spend-guard.js';
 import { AttemptError, type CompletionTransport, type RawCompletion } from './transport.js';
 import type { EngineEvent } from './engine-events.js';
 import { checkUsage, type CheckedUsage } from './usage-check.js';
+import { completionCap } from './token-limit.js';
 
 /** What one paid answer cost and how it was obtained. */
 export interface PaidAnswer {
@@ -70,8 +71,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
   const texts = promptTexts(p.request);
   // the reservation's worst case: what an answer whose usage cannot be trusted is charged
   const promptBound = p.knownPromptTokens ?? estimatePromptTokens(texts);
-  const cap = p.request.body.max_tokens ?? p.request.body.max_completion_tokens;
-  const maxTokens = typeof cap === 'number' ? cap : undefined;
+  const maxTokens = completionCap(p.request.body);
   const usageContext = { model, chat: p.request.api === 'chat', promptTexts: texts, promptBound, maxTokens, defaultMaxTokens: p.defaultMaxTokens };
   for (let attempt = 0; ; attempt++) {
     const release = await deps.pool.acquire(p.signal);

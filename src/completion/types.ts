@@ -58,7 +58,16 @@ export interface CompletionResponse {
   created: number;
   model: string;
   choices: Array<Record<string, unknown> & { index: number; finish_reason?: string | null }>;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage: {
+    prompt_tokens: number;
+    /** Hidden reasoning tokens included. */
+    completion_tokens: number;
+    total_tokens: number;
+    /** Prompt tokens the provider's prompt cache served (billed at the cached-input price); 0 for an answer from autotune's cache. */
+    prompt_tokens_details?: { cached_tokens: number };
+    /** Reasoning tokens among completion_tokens (0 for an answer from autotune's cache). */
+    completion_tokens_details?: { reasoning_tokens: number };
+  };
   /** USD the response is worth at list price, as one request for all its choices (cached or not). */
   cost: number;
   /** USD actually spent by this call: 0 when served from the cache; includes filtered-out tries. */

@@ -7,7 +7,12 @@ export type UsageProblem = 'missing' | 'invalid' | 'contradicted';
 /** The tokens a response is charged for, and whether they are the server's word or an estimate. */
 export interface CheckedUsage {
   prompt_tokens: number;
+  /** Hidden reasoning tokens included. */
   completion_tokens: number;
+  /** Of prompt_tokens: served from the provider's prompt cache (`prompt_tokens_details.cached_tokens`); 0 when not reported or not a count. */
+  cached_tokens: number;
+  /** Of completion_tokens: hidden reasoning (`completion_tokens_details.reasoning_tokens`); 0 when not reported. */
+  reasoning_tokens: number;
   /** Not (only) the server's report: counted, estimated or charged at the worst case. */
   estimated: boolean;
   problem?: UsageProblem;
@@ -51,6 +56,30 @@ export function isTokenCount(v: unknown): v is number {
  *   fewer tokens than the text can be): the larger of the report and the count.
  */
 export async function checkUsage(raw: { usage?: unknown; choices: ReadonlyArray<Record<string, unknown>> }, ctx: UsageContext): Promise<CheckedUsage> {
+  const counts = await checkCounts(raw, ctx);
+  return { ...counts, ...usageDetails(raw.usage, counts) };
+}
+
+/**
+ * The details of a trusted usage: cached prompt tokens and reasoning tokens, each a count no
+ * larger than what it is part of. Anything else (absent, not a count, more than the whole, or a
+ * usage that was not taken as is) is 0: cached tokens then cost the full input price, which is
+ * the most they can cost, so the charge is never under the bill.
+ */
+function usageDetails(u: unknown, counts: Omit<CheckedUsage, 'cached_tokens' | 'reasoning_tokens'>): { cached_tokens: number; reasoning_tokens: number } {
+  if (counts.estimated || u === null || typeof u !== 'object') return { cached_tokens: 0, reasoning_tokens: 0 };
+  const detail = (group: string, field: string, whole: number): number => {
+    const g = (u as Record<string, unknown>)[group];
+    const v = g !== null && typeof g === 'object' ? (g as Record<string, unknown>)[field] : undefined;
+    return isTokenCount(v) && v <= whole ? v : 0;
+  };
+  return {
+    cached_tokens: detail('prompt_tokens_details', 'cached_tokens', counts.prompt_tokens),
+    reasoning_tokens: detail('completion_tokens_details', 'reasoning_tokens', counts.completion_tokens),
+  };
+}
+
+async function checkCounts(raw: { usage?: unknown; choices: ReadonlyArray<Record<string, unknown>> }, ctx: UsageContext): Promise<Omit<CheckedUsage, 'cached_tokens' | 'reasoning_tokens'>> {
   const u = raw.usage;
   const texts = raw.choices.map(choiceText);
   const cap = ctx.maxTokens ?? ctx.defaultMaxTokens;

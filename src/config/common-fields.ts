@@ -2,18 +2,18 @@ import { ConfigError } from '../errors.js';
 import type { Price, PriceTable } from '../pricing/price-table.js';
 import type { YamlSource } from './yaml-file.js';
 
-/** `prices: {model: [prompt, completion]}` in USD per 1K tokens. */
+/** `prices: {model: [prompt, completion]}` or `[prompt, completion, cached prompt]` in USD per 1K tokens. */
 export function parsePrices(v: unknown, source: YamlSource): PriceTable {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) {
-    throw new ConfigError('prices must map model names to [prompt, completion] USD per 1K tokens', { file: source.file, line: source.lineOf(['prices']), field: 'prices' });
+    throw new ConfigError('prices must map model names to [prompt, completion] (or [prompt, completion, cached prompt]) USD per 1K tokens', { file: source.file, line: source.lineOf(['prices']), field: 'prices' });
   }
-  const out: Record<string, Price> = {};
+  const out: Record<string, Price> = Object.create(null) as Record<string, Price>;
   for (const [model, p] of Object.entries(v)) {
-    const ok = Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
+    const ok = Array.isArray(p) && (p.length === 2 || p.length === 3) && p.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
     const single = typeof p === 'number' && Number.isFinite(p) && p >= 0;
     if (!ok && !single) {
-      throw new ConfigError(`prices.${model} must be [prompt, completion] (USD per 1K tokens, >= 0), got ${JSON.stringify(p)}`, {
+      throw new ConfigError(`prices.${model} must be [prompt, completion] or [prompt, completion, cached prompt] (USD per 1K tokens, >= 0), got ${JSON.stringify(p)}`, {
         file: source.file,
         line: source.lineOf(['prices', model]),
         field: `prices.${model}`,

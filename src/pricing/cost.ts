@@ -2,12 +2,25 @@ import type { Price } from './price-table.js';
 
 export interface TokenUsage {
   prompt_tokens: number;
+  /** Completion tokens, hidden reasoning tokens included (OpenAI bills them as output). */
   completion_tokens: number;
+  /** Of prompt_tokens: served from the provider's prompt cache, billed at the cached-input price. */
+  cached_tokens?: number;
 }
 
-/** USD for a usage at a price in USD per 1K tokens. Pure. */
+/**
+ * USD for a usage at a price in USD per 1K tokens: uncached prompt tokens at the input price,
+ * cached prompt tokens at the cached-input price (the input price when the table has none),
+ * completion tokens (reasoning included) at the output price. Pure.
+ */
 export function costOf(usage: TokenUsage, price: Price): number {
-  return (usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]) / 1000;
+  const cached = Math.min(usage.cached_tokens ?? 0, usage.prompt_tokens);
+  return ((usage.prompt_tokens - cached) * price[0] + cached * cachedInputPrice(price) + usage.completion_tokens * price[1]) / 1000;
+}
+
+/** USD per 1K cached prompt tokens: the table's third column, else the input price. */
+export function cachedInputPrice(price: Price): number {
+  return price[2] ?? price[0];
 }
 
 /**

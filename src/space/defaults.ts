@@ -7,7 +7,7 @@ import { deepFreeze, isPlainObject } from './values.js';
  * | key | default | applied when |
  * |---|---|---|
  * | `temperature_or_top_p` | `[{temperature: {uniform: [0, 2]}}, {top_p: {uniform: [0, 1]}}]` | none of `temperature`, `top_p`, `temperature_or_top_p` is given |
- * | `max_tokens` | `{lograndint: [50, 1000]}` | `max_tokens` is not given |
+ * | `max_tokens` | `{lograndint: [50, 1000]}` | neither `max_tokens` nor `max_completion_tokens` is given |
  * | `n` | `{randint: [1, 100]}` | `n` is not given |
  * | `prompt` | `"{prompt}"` | neither `prompt` nor `messages` is given |
  *
@@ -52,7 +52,7 @@ export function applyDefaults(raw: unknown): DefaultsResult {
     applied.push(key);
   };
   if (!given.has('temperature') && !given.has('top_p') && !given.has('temperature_or_top_p')) add('temperature_or_top_p');
-  if (!given.has('max_tokens')) add('max_tokens');
+  if (!given.has('max_tokens') && !given.has('max_completion_tokens')) add('max_tokens');
   if (!given.has('n')) add('n');
   if (!given.has('prompt') && !given.has('messages')) add('prompt');
   return { value: out, applied };

@@ -240,9 +240,13 @@ function checkGivenOnce(entries: Record<string, Domain>, loc: Loc, ctx: ParseCon
   const owner = new Map<string, { entry: string; key: string }>();
   for (const [name, domain] of Object.entries(entries)) {
     for (const key of givenBy(name, domain)) {
-      const slot = key === 'messages' ? 'prompt' : key;
+      const slot = key === 'messages' ? 'prompt' : key === 'max_completion_tokens' ? 'max_tokens' : key;
       const prev = owner.get(slot);
       if (prev !== undefined && prev.entry !== name) {
+        if (prev.key !== key && slot === 'max_tokens') {
+          throw ctx.error(at(loc, name), '`max_tokens` and `max_completion_tokens` are one cap and cannot both be given',
+            'give one of them: autotune sends it under the name each model takes');
+        }
         if (prev.key !== key) {
           throw ctx.error(at(loc, name), '`prompt` and `messages` cannot both be given',
             'use prompt for completion-style templates or messages for chat templates, not both');

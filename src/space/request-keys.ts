@@ -33,6 +33,8 @@ export const REQUEST_KEYS: Readonly<Record<string, KeySpec>> = deepFreeze({
   top_p: { kind: 'number', min: 0, max: 1 },
   temperature_or_top_p: { kind: 'group' },
   max_tokens: { kind: 'int', min: 1 },
+  // the same cap under the name reasoning models take (completion/token-limit.ts)
+  max_completion_tokens: { kind: 'int', min: 1 },
   n: { kind: 'int', min: 1, max: 128 },
   stop: { kind: 'stop' },
   presence_penalty: { kind: 'number', min: -2, max: 2 },
@@ -45,6 +47,9 @@ export const REQUEST_KEYS: Readonly<Record<string, KeySpec>> = deepFreeze({
   tools: { kind: 'objectList' },
   tool_choice: { kind: 'stringOrObject' },
   user: { kind: 'string' },
+  // reasoning models (which values each model takes: completion/model-capabilities.ts)
+  reasoning_effort: { kind: 'string' },
+  verbosity: { kind: 'string' },
 } satisfies Record<string, KeySpec>);
 
 /** The known keys, in the order of {@link REQUEST_KEYS}. */

@@ -2,6 +2,7 @@ import { notFoundOf } from '../completion/not-found.js';
 import { BudgetError, ConfigError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { extractText } from '../completion/samples.js';
+import { completionCap, withCompletionCap } from '../completion/token-limit.js';
 import type { Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
@@ -79,7 +80,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
       // An answer longer than twice the per-instance budget rules the arm out anyway, so the probe
       // never needs (or reserves money for) more tokens than that.
       const budgetTokens = run.inferenceBudget !== undefined && price && price[1] > 0 ? Math.ceil((2 * run.inferenceBudget * 1000) / price[1]) : Infinity;
-      const probeParams = { ...stripN(config), n: 1, max_tokens: Math.max(1, Math.min(maxTokensOf(config), budgetTokens)) };
+      const probeParams = withCompletionCap({ ...stripN(config), n: 1 }, Math.max(1, Math.min(maxTokensOf(config), budgetTokens)));
       for (const row of rows) {
         try {
           const r = await run.engine.create({ params: probeParams as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
@@ -193,10 +194,10 @@ export function cappedMaxTokens(arm: ArmInfo | undefined, requested: number): nu
   return Math.min(requested, Math.max(16, Math.ceil(arm.maxSampleTokens * 2.5)));
 }
 
-/** A config as it is sent: max_tokens capped for its arm (see {@link cappedMaxTokens}). */
+/** A config as it is sent: its completion-token cap capped for its arm (see {@link cappedMaxTokens}). */
 export function asSent(config: Config, arms: ReadonlyMap<string, ArmInfo>): Config {
-  const mt = config.max_tokens;
-  return typeof mt === 'number' ? { ...config, max_tokens: cappedMaxTokens(arms.get(armKey(config)), mt) } : config;
+  const cap = completionCap(config);
+  return cap === undefined ? config : withCompletionCap(config, cappedMaxTokens(arms.get(armKey(config)), cap));
 }
 
 function stripN(config: Config): Record<string, unknown> {

@@ -129,7 +129,7 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
       // nothing scored, and enough failures to tell: buy no more answers to fail on
       if (evalVerdict(run.evals)) run.halt?.();
     }
-    cost.push(costOfPrefix(plan.price, response.usage.prompt_tokens, response.choice_tokens, n));
+    cost.push(costOfPrefix(plan.price, response.usage.prompt_tokens, response.choice_tokens, n, response.usage.prompt_tokens_details?.cached_tokens ?? 0));
   }
   plan.record.set(pos, { metrics, cost, cached: response.cached }, firstError);
   run.emit({ type: 'row', trial: plan.id, cached: response.cached, spent: run.ledger?.spent ?? 0 });

@@ -1,3 +1,4 @@
+import { completionCap, isTokenLimitKey, withCompletionCap } from '../completion/token-limit.js';
 import { ChoiceDomain, ConstDomain, IntDomain, isNumericDomain } from '../space/domains.js';
 import { createRng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -30,7 +31,8 @@ export function planTrial(id: number, config: Config, ctx: PlanContext): LiveTri
   const ownN = typeof config.n === 'number' ? config.n : range.high;
   const nRequested = samplesToRequest(ctx.arm, ctx.picksN ? ctx.run.inferenceBudget : undefined, range, ownN);
   const { n: _n, ...params } = config as Record<string, unknown>;
-  if (typeof params.max_tokens === 'number') params.max_tokens = cappedMaxTokens(ctx.arm, params.max_tokens);
+  const cap = completionCap(params);
+  if (cap !== undefined) Object.assign(params, withCompletionCap(params, cappedMaxTokens(ctx.arm, cap)));
   if (params.stop === null) delete params.stop;
   const model = String(params.model);
   const record = new TrialRecord(nGrid(nRequested, Math.min(range.low, nRequested)), ctx.metric, ctx.run.sign);
@@ -82,17 +84,17 @@ export function centerOf(space: SearchSpace, config: Config): Config {
   for (const d of space.dimensions) if (d.name === 'temperature_or_top_p' && d.domain instanceof ChoiceDomain && !d.condition) choices[d.key] = 0;
   const filled = space.completePoint({ choices, unit: start.unit }, createRng('center'));
   const unit: Record<string, number> = {};
-  for (const d of space.numericDims(filled)) unit[d.key] = d.name === 'max_tokens' ? 1 : 0.5;
+  for (const d of space.numericDims(filled)) unit[d.key] = isTokenLimitKey(d.name) ? 1 : 0.5;
   return space.decode({ choices: filled.choices, unit });
 }
 
-/** The largest max_tokens the space allows for a config (what the probe asks for). */
+/** The largest completion-token cap the space allows for a config (what the probe asks for). */
 export function maxTokensOf(space: SearchSpace, config: Config): number {
-  const dim = space.activeDims(space.encode(config)).find((d) => d.name === 'max_tokens');
+  const dim = space.activeDims(space.encode(config)).find((d) => isTokenLimitKey(d.name));
   const d = dim?.domain;
   if (d instanceof IntDomain) return d.high;
   if (d && isNumericDomain(d)) return Math.floor((d as { high: number }).high);
   if (d instanceof ConstDomain && typeof d.value === 'number') return d.value;
   if (d instanceof ChoiceDomain) return Math.max(...d.options.map(Number).filter(Number.isFinite));
-  return typeof config.max_tokens === 'number' ? config.max_tokens : 1000;
+  return completionCap(config) ?? 1000;
 }

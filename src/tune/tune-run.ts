@@ -2,6 +2,7 @@ import type { CompletionEngine } from '../completion/engine.js';
 import type { EndpointConfig } from '../completion/types.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import { resolvePrice, type Price, type PriceTable } from '../pricing/price-table.js';
+import { costOf } from '../pricing/cost.js';
 import type { BudgetLedger } from './budget.js';
 import type { TuneEvent } from './tune-events.js';
 
@@ -52,10 +53,13 @@ export function priceFor(run: Pick<TuneRun, 'prices' | 'configList'>, model: str
   return resolvePrice(model, run.prices, entry?.price as Price | undefined)?.price;
 }
 
-/** List-price cost of one request for the first n samples: the prompt once plus each sample. */
-export function costOfPrefix(price: Price | undefined, promptTokens: number, choiceTokens: readonly number[], n: number): number {
+/**
+ * List-price cost of one request for the first n samples: the prompt once (its cached part at
+ * the cached-input price) plus each sample.
+ */
+export function costOfPrefix(price: Price | undefined, promptTokens: number, choiceTokens: readonly number[], n: number, cachedTokens = 0): number {
   if (!price) return 0;
   let completion = 0;
   for (let i = 0; i < n && i < choiceTokens.length; i++) completion += choiceTokens[i] ?? 0;
-  return (promptTokens * price[0] + completion * price[1]) / 1000;
+  return costOf({ prompt_tokens: promptTokens, completion_tokens: completion, cached_tokens: cachedTokens }, price);
 }

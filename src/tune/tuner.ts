@@ -24,6 +24,7 @@ import type { TuneEvent } from './tune-events.js';
 import type { TuneRun } from './tune-run.js';
 import { nRangeFor, spaceWithoutN } from './n-space.js';
 import { FailureWatch, evalVerdict } from './failure-watch.js';
+import { TOKEN_LIMIT_KEYS } from '../completion/token-limit.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
 export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
@@ -181,7 +182,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const ties = rng.fork('ties');
     const armRank = new Map(armOrder.map((c, i) => [armKey(c), i]));
     const tiebreak = (t: LiveTrial): number => (armRank.get(armKey(t.config)) ?? armOrder.length) + ties.fork(String(t.id)).next();
-    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm, identity, steady: ['max_tokens'] });
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm, identity, steady: TOKEN_LIMIT_KEYS });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();

@@ -21,7 +21,19 @@ const ANSWER = 'The answer is 42, since six sevens make forty-two.';
 describe('usage is checked before it is charged', () => {
   it('a usage the choices agree with is taken as is', async () => {
     const u = await checkUsage({ usage: { prompt_tokens: 20, completion_tokens: 13, total_tokens: 33 }, choices: [choice(ANSWER)] }, ctx());
-    expect(u).toEqual({ prompt_tokens: 20, completion_tokens: 13, estimated: false });
+    expect(u).toEqual({ prompt_tokens: 20, completion_tokens: 13, cached_tokens: 0, reasoning_tokens: 0, estimated: false });
+  });
+
+  it('reads cached and reasoning tokens from the details, and takes nothing it cannot trust from them', async () => {
+    const usage = (cached: unknown, reasoning: unknown) => ({
+      prompt_tokens: 2000, completion_tokens: 513, total_tokens: 2513,
+      prompt_tokens_details: { cached_tokens: cached }, completion_tokens_details: { reasoning_tokens: reasoning },
+    });
+    const ok = await checkUsage({ usage: usage(1536, 500), choices: [choice(ANSWER)] }, ctx());
+    expect(ok).toMatchObject({ prompt_tokens: 2000, completion_tokens: 513, cached_tokens: 1536, reasoning_tokens: 500, estimated: false });
+    // more than the whole, or not a count: none (cached tokens then cost the full input price)
+    const bad = await checkUsage({ usage: usage(5000, 'n/a'), choices: [choice(ANSWER)] }, ctx());
+    expect(bad).toMatchObject({ cached_tokens: 0, reasoning_tokens: 0 });
   });
 
   it('no usage: counted with the model tokenizer for an OpenAI model, 3 bytes a token otherwise', async () => {
