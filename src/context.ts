@@ -1,3 +1,4 @@
+import type { CapabilityOverrides } from './completion/model-capabilities.js';
 import { CompletionEngine } from './completion/engine.js';
 import type { EngineEvent } from './completion/engine-events.js';
 import type { Env } from './completion/env-refs.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
   cache?: boolean | ResponseCache;
   concurrency?: number;
   prices?: PriceTable;
+  /** `model_capabilities:` of the config (completion/model-capabilities.ts). */
+  capabilities?: CapabilityOverrides;
   configList?: readonly EndpointConfig[];
   retry?: Partial<RetryPolicy>;
   usage?: UsageSink;
@@ -88,6 +91,7 @@ export function openRunContext(opts: RunOptions = {}): RunContext {
     ...(usage ? { usage } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.prices ? { prices: opts.prices } : {}),
+    ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
     ...(opts.configList ? { configList: opts.configList } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

@@ -80,7 +80,7 @@ export function checkRequestParams(params: Readonly<Record<string, unknown>>, ov
   for (const key of CHECKED_KEYS) {
     const why = refusal(caps, key, params[key]);
     if (why !== undefined) {
-      throw new ConfigError(`\`${key}\`: ${model} ${why}`, {
+      throw new ConfigError(`${model} ${why}`, {
         ...(where.file ? { file: where.file } : {}),
         field: key,
         code: 'E_MODEL_PARAMETER',

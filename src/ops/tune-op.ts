@@ -107,9 +107,11 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
   if (prior > 0) emit({ type: 'resume', log: logFile, priorSpend: prior, lastTime: account.lastTime, defaultLog: cfg.logFile === undefined });
   // the log file is created with its first line (the start line goes first): a run that fails
   // before it does anything leaves no log behind
-  const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file, ...(evaluate.sandbox ? { sandbox: evaluate.sandbox } : {}) } as const;
+  const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file, ...(evaluate.sandbox ? { sandbox: evaluate.sandbox } : {}), ...(cfg.spaceWarnings.length > 0 ? { notices: [...cfg.spaceWarnings] } : {}) } as const;
   const log = new TuneLog(logFile, identity, undefined, start);
 
+  // what conditioning the space on the model left out, and discouraged settings: said, never silent
+  for (const message of cfg.spaceWarnings) emit({ type: 'notice', message });
   let estimatedSpend = 0;
   if (evaluate.sandbox) emit({ type: 'sandbox', sandbox: evaluate.sandbox });
   const ctx = openRunContext({
@@ -118,6 +120,7 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
     seed: cfg.seed,
     concurrency: cfg.concurrency,
     prices: cfg.prices,
+    capabilities: cfg.capabilities,
     configList,
     ...(input.usage ? { usage: input.usage } : {}),
     ...(input.usageLog ? { usageLog: input.usageLog } : {}),
@@ -140,6 +143,7 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
     }
     if (e.type === 'spend' || e.type === 'row') ledger.spent = e.spent;
     if (e.type === 'trial') log.trial(e.summary, ledger.spent);
+    if (e.type === 'arm_failed') log.write({ type: 'arm_failed', arm: e.arm, reason: e.reason });
     emit(e);
   };
   let result: TuneResult;

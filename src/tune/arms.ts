@@ -119,6 +119,8 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
   if (results.length > 0 && results.every((a) => a.reason?.startsWith('not probed'))) {
     throw new BudgetError('the optimization budget cannot cover even one probe request per arm', { hint: 'raise optimization_budget, or lower max_tokens in the search space' });
   }
+  // never silent: every arm the probe could not use is reported with why
+  for (const a of results) if (!a.feasible && a.reason) run.emit({ type: 'arm_failed', arm: a.values, reason: a.reason });
   const byKey = new Map(results.map((a) => [a.key, a]));
   dropInertStops(byKey);
   return byKey;

@@ -6,6 +6,8 @@ import { isByteCount, parsePrices, parseSeed } from '../config/common-fields.js'
 import { closest, readYamlFile, type YamlSource } from '../config/yaml-file.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { parseSearchSpace } from '../space/parse-space.js';
+import { parseCapabilityOverrides, type CapabilityOverrides } from '../completion/model-capabilities.js';
+import { conditionOnModel } from './model-space.js';
 import type { SearchSpace } from '../space/search-space.js';
 
 /** A validated tune config: what `autotune tune config.yaml` runs. Paths are absolute. */
@@ -29,8 +31,12 @@ export interface TuneConfig {
   configList: EndpointConfig[] | undefined;
   /** The search space as written (kept for the saved best config's provenance). */
   rawSpace: Record<string, unknown>;
+  /** The space conditioned on the model (model-space.ts): what is sampled. */
   space: SearchSpace;
+  /** Discouraged settings, and what conditioning on the model left out (said on stderr and in the log). */
   spaceWarnings: readonly string[];
+  /** `model_capabilities:`: what models accept, over the built-in table. */
+  capabilities: CapabilityOverrides;
   defaultsApplied: readonly string[];
   searcher: 'default' | 'random';
   cachePathRoot: string | undefined;
@@ -67,6 +73,7 @@ export const TUNE_KEYS = [
   'max_line_bytes',
   'max_response_bytes',
   'allow_format_str_template',
+  'model_capabilities',
 ] as const;
 
 export type TuneKey = (typeof TUNE_KEYS)[number];
@@ -169,6 +176,8 @@ export function parseTuneConfig(
     throw err('search_space.model is required', 'search_space.model', ['search_space'], 'model: gpt-4o-mini, or a list to choose from');
   }
   const parsed = parseSearchSpace(rawSpace, { ...(file ? { file } : {}), locate: (p) => source?.lineOf(p) });
+  const capabilities = parseCapabilityOverrides(pick('model_capabilities'), { ...(file ? { file } : {}), lineOf: (p) => source?.lineOf(p) });
+  const conditioned = conditionOnModel(parsed.space, { overrides: capabilities, given: new Set(Object.keys(rawSpace)), file, lineOf: (p) => source?.lineOf(p) });
   const prices = parsePrices(pick('prices'), fakeSource);
   const configList = pick('config_list') === undefined ? undefined : validateList(pick('config_list'), file ?? '<config>');
 
@@ -189,8 +198,9 @@ export function parseTuneConfig(
     prices,
     configList,
     rawSpace: rawSpace as Record<string, unknown>,
-    space: parsed.space,
-    spaceWarnings: parsed.warnings,
+    space: conditioned.space,
+    spaceWarnings: [...parsed.warnings, ...conditioned.notes],
+    capabilities,
     defaultsApplied: parsed.defaultsApplied,
     searcher,
     cachePathRoot: pathOf('cache_path_root'),

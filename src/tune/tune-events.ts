@@ -2,6 +2,10 @@
 export type TuneEvent =
   | { type: 'start'; rows: number; optimizationBudget: number | undefined; priorSpend: number }
   | { type: 'probe'; arms: number; feasible: number }
+  /** An arm the probe could not use: its requests failed (the server's message) or did not fit a budget. */
+  | { type: 'arm_failed'; arm: Record<string, unknown>; reason: string }
+  /** Something the user should know before the run spends: what the space leaves out for a model, a discouraged setting. */
+  | { type: 'notice'; message: string }
   | { type: 'round'; round: number; newTrials: number; promotions: number }
   | { type: 'row'; trial: number; cached: boolean; spent: number }
   /** The budget ledger changed (a request is about to be sent, or one was settled): USD spent, and reserved for the requests in flight (worst case). */

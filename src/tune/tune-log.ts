@@ -5,7 +5,9 @@ import type { TrialSummary } from './trial-summary.js';
 
 /** One line of the trial log. `spent` is the tune's cumulative new spend (resumed runs included). */
 export type TuneLogEntry =
-  | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string; sandbox?: EvalSandbox }
+  | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string; sandbox?: EvalSandbox; notices?: string[] }
+  /** An arm the probe could not use, with why (the server's message for a refused request). */
+  | { type: 'arm_failed'; identity: string; time: string; arm: Record<string, unknown>; reason: string }
   | ({ type: 'trial'; identity: string; time: string; spent: number } & TrialSummary)
   /** Written before each paid request: `reserved` is the worst case of the requests in flight. */
   | { type: 'spend'; identity: string; time: string; spent: number; reserved: number }

@@ -104,6 +104,8 @@ export interface TuneResult {
   warning?: string;
   /** Set when the tune stopped because its trials kept failing: why, with the server's message. */
   failure?: string;
+  /** Arms the probe could not use (a refused request, with the server's message; or over a budget). */
+  droppedArms?: Array<{ arm: Record<string, unknown>; reason: string }>;
 }
 
 /**
@@ -160,12 +162,14 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const nOpts = (rows: number): NChoiceOptions => ({ inferenceBudget: opts.inferenceBudget, totalRows: total, pooledVariance: pooledVariance(trials, rows) });
   const failures = new FailureWatch();
   let failure: string | undefined;
+  const droppedArms: Array<{ arm: Record<string, unknown>; reason: string }> = [];
 
   emit({ type: 'start', rows: total, optimizationBudget: opts.optimizationBudget, priorSpend: prior });
   try {
     const armConfigs = enumerateArms(searchSpace, rng.fork('arms'));
     const arms = await probeArms(run, armConfigs, (c) => maxTokensOf(searchSpace, c), (c) => nRangeFor(opts.space, c).low);
     emit({ type: 'probe', arms: arms.size, feasible: [...arms.values()].filter((a) => a.feasible).length });
+    for (const a of arms.values()) if (!a.feasible) droppedArms.push({ arm: a.values, reason: a.reason ?? 'not usable' });
     const feasibleArm = (c: Config): boolean => arms.get(armKey(c))?.feasible ?? true;
     const armOrder = armConfigs
       .filter(feasibleArm)
@@ -280,6 +284,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const result = finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
   if (signal.aborted && unsettled > 0) result.unsettled = unsettled;
   if (failure) result.failure = failure;
+  if (droppedArms.length > 0) result.droppedArms = droppedArms;
   return result;
 }
 

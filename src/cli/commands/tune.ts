@@ -126,6 +126,10 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
           }
         }
         else if (e.type === 'best') best = `${e.metric.toFixed(3)} (#${e.trial}, ${e.rows} rows)`;
+        else if (e.type === 'notice') writeLine(bar.stream, `note: ${e.message}`, envRedactor(io.env));
+        else if (e.type === 'arm_failed') {
+          writeLine(bar.stream, warn.yellow(`warning: arm ${armLabel(e.arm)} dropped: ${e.reason}`), envRedactor(io.env));
+        }
       };
       const outcome = await runTune({
         configFile,
@@ -197,7 +201,15 @@ function jsonReport(o: TuneOutcome): Record<string, unknown> {
     ...(o.output ? { output: o.output } : {}),
     ...(o.partial ? { partial: true } : {}),
     ...(o.warning ? { warning: o.warning } : {}),
+    ...(o.droppedArms && o.droppedArms.length > 0 ? { dropped_arms: o.droppedArms } : {}),
   };
+}
+
+/** An arm as one line: `model=o4-mini prompt="…"`. */
+function armLabel(arm: Record<string, unknown>): string {
+  return Object.entries(arm)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v) : JSON.stringify(v)}`)
+    .join(' ');
 }
 
 function printReport(io: CliIO, o: TuneOutcome, top: number): void {
@@ -235,6 +247,11 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
       ),
       redact,
     );
+    writeLine(io.stdout, '');
+  }
+  if (o.droppedArms && o.droppedArms.length > 0) {
+    writeLine(io.stdout, c.bold(`Dropped arms (${o.droppedArms.length}: never tried)`));
+    writeLine(io.stdout, renderTable(['arm', 'why'], o.droppedArms.map((d) => [armLabel(d.arm), d.reason]), c), redact);
     writeLine(io.stdout, '');
   }
   const budget = cfg.optimizationBudget ? ` of ${usd(cfg.optimizationBudget)}` : '';

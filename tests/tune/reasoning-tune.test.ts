@@ -1,0 +1,95 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { run } from '../../src/cli/main.js';
+import { capabilitiesOf, refusal } from '../../src/completion/model-capabilities.js';
+import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
+import { captureIO } from '../helpers/cli.js';
+import { readJsonl } from './tune-helpers.js';
+
+const server = useFixtureServer({ apiKeys: [FIXTURE_KEY] });
+const tmp = useTempDir('autotune-reasoning-');
+const EXAMPLE = fileURLToPath(new URL('../../fixtures/tasks/reasoning/tune.yaml', import.meta.url));
+const DATA = fileURLToPath(new URL('../../fixtures/data/arith/tune.jsonl', import.meta.url));
+const PROBLEM = 'A baker makes 7 trays of 20 rolls and sells 90 of them. How many rolls are left?';
+
+beforeEach(() => server().resetStats());
+
+function cli() {
+  return captureIO(fixtureEnv(server(), { NO_COLOR: '1' }), tmp());
+}
+
+/** The README's example config, with paths made absolute and the budget of a test. */
+function exampleConfig(changes: Record<string, unknown> = {}): string {
+  const doc = parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
+  const file = join(tmp(), 'tune.yaml');
+  writeFileSync(file, stringify({ ...doc, data: DATA, log_file: 'log.jsonl', optimization_budget: 0.2, ...changes }));
+  return file;
+}
+
+describe('tuning legacy and reasoning models in one space', () => {
+  it('runs the README example with no 400, samples only what each model takes, and its pick works with create', async () => {
+    const c = cli();
+    const code = await run(['tune', exampleConfig(), '--output', 'best.yaml', '--json'], c.io);
+    expect(code).toBe(0);
+    const stats = server().stats();
+    expect(stats.errors.bad_request).toBe(0);
+    expect(stats.errors.not_found).toBe(0);
+    expect(stats.cost).toBeLessThanOrEqual(0.2);
+    expect(stats.reasoning_tokens).toBeGreaterThan(0);
+    const report = JSON.parse(c.out()) as { best_config: Record<string, unknown>; optimization_cost: number };
+    expect(report.optimization_cost).toBeCloseTo(stats.cost, 10);
+    // what each model was sampled with, from the trial log
+    const trials = readJsonl(join(tmp(), 'log.jsonl')).filter((l) => l.type === 'trial') as Array<{ config: Record<string, unknown> }>;
+    const models = new Set(trials.map((t) => t.config.model));
+    expect(models.size).toBeGreaterThan(1);
+    for (const { config } of trials) {
+      const caps = capabilitiesOf(String(config.model))!;
+      for (const key of ['temperature', 'top_p', 'reasoning_effort', 'stop']) expect(refusal(caps, key, config[key])).toBeUndefined();
+      if (config.model === 'gpt-4o-mini') expect(config).not.toHaveProperty('reasoning_effort');
+      else expect(config).not.toHaveProperty('temperature');
+    }
+    // said on stderr, not silent
+    expect(c.err()).toContain('note: o4-mini: reasoning_effort "minimal" not sampled');
+    expect(c.err()).toContain('max_tokens is sent as max_completion_tokens');
+    // the pick is accepted as is
+    server().resetStats();
+    const made = cli();
+    expect(await run(['create', '--config', 'best.yaml', '--var', `problem=${PROBLEM}`, '--no-cache', '--json'], made.io)).toBe(0);
+    expect(server().stats().ok).toBe(1);
+  });
+
+  it('a parameter the model cannot take is exit 2 before any request, naming the key and the model', async () => {
+    const c = cli();
+    const file = exampleConfig({ search_space: { model: 'o4-mini', temperature: 0.7, prompt: '{problem}' } });
+    expect(await run(['tune', file], c.io)).toBe(2);
+    expect(c.err()).toMatch(/temperature/);
+    expect(c.err()).toMatch(/o4-mini/);
+    expect(server().stats().requests).toBe(0);
+    const effort = cli();
+    const none = exampleConfig({ search_space: { model: ['gpt-4o-mini', 'gpt-4.1-mini'], reasoning_effort: ['low', 'high'], prompt: '{problem}' } });
+    expect(await run(['tune', none], effort.io)).toBe(2);
+    expect(effort.err()).toMatch(/reasoning_effort/);
+    expect(server().stats().requests).toBe(0);
+  });
+
+  it('a 400 during a tune is reported with the server\'s message: on stderr, in the log and in the output', async () => {
+    // a model_capabilities entry that is wrong about o4-mini: the server refuses its temperatures
+    const c = cli();
+    const file = exampleConfig({
+      model_capabilities: { 'o4-mini': { temperature: true, top_p: true } },
+      search_space: { model: ['gpt-4o-mini', 'o4-mini'], prompt: '{problem} Answer with just the number.', temperature: 0.5, max_tokens: 2000, n: 1 },
+    });
+    const code = await run(['tune', file, '--json'], c.io);
+    expect(code).toBe(0);
+    const message = "Unsupported value: 'temperature' does not support 0.5 with this model. Only the default (1) value is supported.";
+    expect(c.err()).toContain(message);
+    expect(c.err()).toMatch(/warning: arm .*o4-mini.* dropped/);
+    const report = JSON.parse(c.out()) as { dropped_arms: Array<{ arm: Record<string, unknown>; reason: string }> };
+    expect(report.dropped_arms.find((d) => d.arm.model === 'o4-mini')?.reason).toContain(message);
+    const log = readJsonl(join(tmp(), 'log.jsonl'));
+    expect(log.find((l) => l.type === 'arm_failed')).toMatchObject({ arm: { model: 'o4-mini' } });
+    expect(String(log.find((l) => l.type === 'arm_failed')?.reason)).toContain(message);
+  });
+});
