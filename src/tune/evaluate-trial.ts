@@ -19,6 +19,11 @@ export interface TrialPlan {
   nRequested: number;
   price: Price | undefined;
   record: TrialRecord;
+  /**
+   * Answers cut off by the cap with no visible text (`finish_reason: length`, empty), common when
+   * a reasoning model's hidden reasoning eats the cap, out of `samples` answers received.
+   */
+  empty?: { answers: number; samples: number };
 }
 
 /** What evaluating a slice of rows cost and whether the budget stopped it. */
@@ -101,6 +106,8 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
   }
   run.planned.usd += response.cost;
   const responses = extractTextOrFunctionCall(response);
+  const empty = response.choices.filter((c, i) => c.finish_reason === 'length' && responses[i] === '').length;
+  plan.empty = { answers: (plan.empty?.answers ?? 0) + empty, samples: (plan.empty?.samples ?? 0) + response.choices.length };
   const metrics = [];
   const cost = [];
   let firstError: string | undefined;

@@ -52,6 +52,7 @@ export function summarize(t: LiveTrial, rows: number, totalRows: number, metric:
     inference_cost: c && Number.isFinite(c.costMean) ? c.costMean : null,
     cost: t.paid,
     ...(t.message ? { message: t.message } : {}),
+    ...(t.plan.empty && t.plan.empty.answers > 0 ? { empty_answers: { ...t.plan.empty } } : {}),
   };
   return Object.freeze(summary);
 }

@@ -44,4 +44,6 @@ export interface TrialSummary {
   /** USD newly spent on this trial (cache hits are free). */
   cost: number;
   message?: string;
+  /** Answers cut off by the cap with no visible text (reasoning ate it), of the samples received; absent when none. */
+  empty_answers?: { answers: number; samples: number };
 }

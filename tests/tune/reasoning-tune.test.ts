@@ -92,4 +92,15 @@ describe('tuning legacy and reasoning models in one space', () => {
     expect(log.find((l) => l.type === 'arm_failed')).toMatchObject({ arm: { model: 'o4-mini' } });
     expect(String(log.find((l) => l.type === 'arm_failed')?.reason)).toContain(message);
   });
+
+  it('counts and reports per trial the answers whose reasoning ate the whole cap', async () => {
+    const c = cli();
+    const file = exampleConfig({ search_space: { model: 'gpt-5-mini', reasoning_effort: 'high', prompt: '{problem}', max_tokens: { randint: [60, 80] }, n: 2 }, optimization_budget: 0.02 });
+    await run(['tune', file], c.io);
+    expect(c.err()).toMatch(/warning: trial #\d+: \d+ of \d+ answers empty, cut off by the cap/);
+    expect(c.out()).toMatch(/empty/);
+    const trials = readJsonl(join(tmp(), 'log.jsonl')).filter((l) => l.type === 'trial') as Array<{ empty_answers?: { answers: number; samples: number } }>;
+    expect(trials.length).toBeGreaterThan(0);
+    for (const t of trials) expect(t.empty_answers?.answers).toBeGreaterThan(0);
+  });
 });

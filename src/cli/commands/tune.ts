@@ -105,6 +105,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
       let best = '–';
       let budget = 0;
       let failed = 0;
+      const emptyReported = new Set<number>();
       const warn = colorsFor(io, 'stderr');
       const onEvent = (e: TuneEvent): void => {
         if (e.type === 'engine') printEngine(e.event);
@@ -119,6 +120,11 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
           bar.update(budget > 0 ? Math.min(100, Math.round((100 * e.spent) / budget)) : rows, { trials, rows, usd: usd(e.spent), best, failed });
         } else if (e.type === 'trial') {
           trials = Math.max(trials, e.summary.trial + 1);
+          const empty = e.summary.empty_answers;
+          if (empty && !emptyReported.has(e.summary.trial)) {
+            emptyReported.add(e.summary.trial);
+            writeLine(bar.stream, warn.yellow(`warning: trial #${e.summary.trial}: ${empty.answers} of ${empty.samples} answers empty, cut off by the cap (${String(e.summary.config.model)}'s reasoning used it up): give it more max_tokens`), envRedactor(io.env));
+          }
           // failures show as they happen, not only in the final table
           if (e.summary.state === 'failed') {
             failed++;
@@ -234,13 +240,19 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   }
   writeLine(io.stdout, '');
   const shown = [...o.trials].sort(rankTrials).slice(0, top);
+  const anyEmpty = shown.some((t) => t.empty_answers !== undefined);
   if (shown.length > 0) {
     writeLine(io.stdout, c.bold(`Top trials (${o.trials.length} in all)`));
     writeLine(
       io.stdout,
       renderTable(
-        ['#', 'state', 'rows', cfg.metric, 'n', '$/instance', 'model', 'settings'],
-        shown.map((t) => [String(t.trial), t.state, String(t.rows), fmt(t.metric), String(t.config.n ?? ''), t.inference_cost === null ? '–' : usd(t.inference_cost), String(t.config.model), settings(t)]),
+        ['#', 'state', 'rows', cfg.metric, 'n', '$/instance', 'model', ...(anyEmpty ? ['empty'] : []), 'settings'],
+        shown.map((t) => [
+          String(t.trial), t.state, String(t.rows), fmt(t.metric), String(t.config.n ?? ''), t.inference_cost === null ? '–' : usd(t.inference_cost), String(t.config.model),
+          // answers the cap cut off before any visible text (a reasoning model's reasoning used it up)
+          ...(anyEmpty ? [t.empty_answers ? `${t.empty_answers.answers}/${t.empty_answers.samples}` : '0'] : []),
+          settings(t),
+        ]),
         c,
         // numbers are never cut; state, metric name, model and settings are, widest first
         { fit, cut: [1, 3, 6, 7] },
