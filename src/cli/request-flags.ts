@@ -11,6 +11,9 @@ export interface RequestFlags {
   messages?: string;
   n?: number;
   maxTokens?: number;
+  maxCompletionTokens?: number;
+  reasoningEffort?: string;
+  verbosity?: string;
   temperature?: number;
   topP?: number;
   stop?: string[];
@@ -23,7 +26,10 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--prompt <template>', 'prompt template with {field} placeholders (overrides the config)')
     .option('--messages <file>', 'JSON file with a list of {role, content} messages (overrides the config)')
     .option('-n, --n <n>', 'number of choices', numberFlag('--n', { integer: true, min: 1 }))
-    .option('--max-tokens <n>', 'max tokens per choice', numberFlag('--max-tokens', { integer: true, min: 1 }))
+    .option('--max-tokens <n>', 'max tokens per choice (sent as max_completion_tokens to a reasoning model)', numberFlag('--max-tokens', { integer: true, min: 1 }))
+    .option('--max-completion-tokens <n>', 'the same cap under the name reasoning models take', numberFlag('--max-completion-tokens', { integer: true, min: 1 }))
+    .option('--reasoning-effort <effort>', 'reasoning models: none|minimal|low|medium|high|xhigh (which ones, depends on the model)')
+    .option('--verbosity <v>', 'gpt-5 family: low|medium|high')
     .option('--temperature <t>', 'sampling temperature', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--top-p <p>', 'nucleus sampling', numberFlag('--top-p', { min: 0, max: 1 }))
     .option('--stop <s...>', 'stop sequence(s)');
@@ -37,6 +43,9 @@ export function requestParamsFromFlags(flags: RequestFlags, cwd: string): Partia
     messages: flags.messages ? readMessagesFile(flags.messages, cwd) : undefined,
     n: flags.n,
     max_tokens: flags.maxTokens,
+    max_completion_tokens: flags.maxCompletionTokens,
+    reasoning_effort: flags.reasoningEffort,
+    verbosity: flags.verbosity,
     temperature: flags.temperature,
     top_p: flags.topP,
     stop: flags.stop,

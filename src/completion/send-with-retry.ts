@@ -133,6 +133,8 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
         n,
         prompt_tokens: usage.prompt_tokens,
         completion_tokens: usage.completion_tokens,
+        cached_tokens: usage.cached_tokens,
+        reasoning_tokens: usage.reasoning_tokens,
         cost,
         latency_ms: latencyMs,
         outcome: attempt === 0 ? 'ok' : 'retried',
@@ -150,7 +152,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
 function record(
   deps: SendDeps,
   p: SendParams,
-  r: { model: string; n: number; prompt_tokens: number; completion_tokens: number; cost: number; latency_ms: number; outcome: 'ok' | 'retried' | 'failed'; error?: string; error_message?: string; attempts: number; estimated?: boolean },
+  r: { model: string; n: number; prompt_tokens: number; completion_tokens: number; cached_tokens?: number; reasoning_tokens?: number; cost: number; latency_ms: number; outcome: 'ok' | 'retried' | 'failed'; error?: string; error_message?: string; attempts: number; estimated?: boolean },
 ): void {
   deps.usage?.record({
     time: deps.clock.now(),

@@ -148,8 +148,8 @@ export class SqliteUsageLog implements UsageSink {
 function prepareWriter(db: Db, opts: SqliteUsageLogOptions, startedAt: number, nextSeq: () => number) {
   db.prepare('INSERT OR IGNORE INTO runs (run_id, command, seed, started_at) VALUES (?, ?, ?, ?)').run(opts.runId, opts.command, opts.seed ?? null, startedAt);
   const insertUsage = db.prepare(
-    `INSERT INTO usage (run_id, time, model, endpoint, config_id, n, prompt_tokens, completion_tokens, cost, saved, cached, latency_ms, outcome, error, attempts, request_key, estimated, error_message)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO usage (run_id, time, model, endpoint, config_id, n, prompt_tokens, completion_tokens, cost, saved, cached, latency_ms, outcome, error, attempts, request_key, estimated, error_message, cached_tokens, reasoning_tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertBody = db.prepare('INSERT OR IGNORE INTO bodies (hash, body) VALUES (?, ?)');
   const insertCall = db.prepare('INSERT INTO calls (run_id, seq, time, model, config_id, request_key, body_hash, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -159,7 +159,7 @@ function prepareWriter(db: Db, opts: SqliteUsageLogOptions, startedAt: number, n
       insertUsage.run(
         run, r.time, r.model, r.endpoint, r.config_id, r.n, r.prompt_tokens, r.completion_tokens, r.cost, r.saved,
         r.cached ? 1 : 0, Math.round(r.latency_ms), r.outcome, r.error ?? null, r.attempts, r.request_key,
-        r.estimated ? 1 : 0, r.error_message ?? null,
+        r.estimated ? 1 : 0, r.error_message ?? null, r.cached_tokens ?? 0, r.reasoning_tokens ?? 0,
       );
     }
     for (const c of calls) {

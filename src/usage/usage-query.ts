@@ -68,6 +68,8 @@ export function queryUsage(db: Db, filter: UsageFilter = {}): UsageReport {
          SUM(u.cached) AS cache_hits,
          SUM(CASE WHEN u.cached = 0 AND u.outcome != 'failed' THEN u.prompt_tokens ELSE 0 END) AS prompt_tokens,
          SUM(CASE WHEN u.cached = 0 AND u.outcome != 'failed' THEN u.completion_tokens ELSE 0 END) AS completion_tokens,
+         SUM(CASE WHEN u.cached = 0 AND u.outcome != 'failed' THEN u.cached_tokens ELSE 0 END) AS cached_tokens,
+         SUM(CASE WHEN u.cached = 0 AND u.outcome != 'failed' THEN u.reasoning_tokens ELSE 0 END) AS reasoning_tokens,
          SUM(u.cost) AS cost, SUM(CASE WHEN u.estimated = 1 THEN u.cost ELSE 0 END) AS estimated_cost, SUM(u.saved) AS saved,
          SUM(u.outcome = 'failed') AS failed
        FROM usage u ${w.sql} GROUP BY u.model ORDER BY u.model`,

@@ -10,6 +10,10 @@ export interface UsageRecord {
   n: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of prompt_tokens: served by the provider's prompt cache (billed at the cached-input price). */
+  cached_tokens?: number;
+  /** Of completion_tokens: a reasoning model's hidden reasoning. */
+  reasoning_tokens?: number;
   /** USD paid (0 for a cache hit or a failed attempt). */
   cost: number;
   /** USD a cache hit saved (its list price); 0 otherwise. */

@@ -23,6 +23,9 @@ export type UsageCommand = 'tune' | 'test' | 'create';
  * server's usage being missing, not numbers or contradicted by its answer) and `error_message`
  * (what the server said for a failed attempt). Older logs are migrated in place when opened:
  * their rows read as reported usage with no message.
+ * Version 3 adds `cached_tokens` (of prompt_tokens, what the provider's prompt cache served,
+ * billed at the cached-input price) and `reasoning_tokens` (of completion_tokens, a reasoning
+ * model's hidden reasoning); older rows read 0.
  */
 export const USAGE_MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE runs (
@@ -70,4 +73,6 @@ export const USAGE_MIGRATIONS: readonly Migration[] = [
    CREATE INDEX calls_run ON calls (run_id, seq);`,
   `ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE usage ADD COLUMN error_message TEXT;`,
+  `ALTER TABLE usage ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];

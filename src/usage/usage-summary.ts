@@ -9,6 +9,10 @@ export interface ModelUsage {
   /** Tokens paid for (cache hits excluded). */
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of prompt_tokens: served by the provider's prompt cache. */
+  cached_tokens: number;
+  /** Of completion_tokens: hidden reasoning. */
+  reasoning_tokens: number;
   /** USD paid. */
   cost: number;
   /** Of `cost`, USD whose tokens autotune counted because the server's usage could not be trusted. */
@@ -39,7 +43,7 @@ export function emptySummary(): UsageSummary {
 
 /** Empty usage for one model. */
 export function emptyModelUsage(): ModelUsage {
-  return { requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0, estimated_cost: 0, saved: 0, failed: 0 };
+  return { requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0, cost: 0, estimated_cost: 0, saved: 0, failed: 0 };
 }
 
 /** Add one usage record to a summary, in place. */
@@ -61,6 +65,8 @@ export function addToSummary(s: UsageSummary, r: UsageRecord): void {
     m.requests += 1;
     m.prompt_tokens += r.prompt_tokens;
     m.completion_tokens += r.completion_tokens;
+    m.cached_tokens += r.cached_tokens ?? 0;
+    m.reasoning_tokens += r.reasoning_tokens ?? 0;
     m.cost += r.cost;
     s.total_cost += r.cost;
     if (r.estimated) {

@@ -63,7 +63,7 @@ describe('autotune usage', () => {
     await someCreates(root);
     const plain = await cli(['usage', '--cache-path-root', root], {}, { tty: true });
     expect(plain.code).toBe(0);
-    expect(plain.out).toMatch(/model\s+requests\s+cache hits\s+prompt tokens\s+completion tokens\s+paid\s+saved by cache\s+failed/);
+    expect(plain.out).toMatch(/model\s+requests\s+cache hits\s+prompt tokens\s+of them cached\s+completion tokens\s+of them reasoning\s+paid\s+saved by cache\s+failed/);
     expect(plain.out).toMatch(/gpt-3\.5-turbo\s+1\s+1\s/);
     expect(plain.out).toMatch(/^total\s+3\s+1\s/m);
     expect(plain.out).toContain('Failed attempts (every retry counts): rate_limit 1');

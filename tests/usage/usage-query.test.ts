@@ -62,7 +62,7 @@ describe('queryUsage filters', () => {
     const db = openUsageLog(seedLog())!;
     const r = queryUsage(db);
     db.close();
-    expect(r.by_model['gpt-4']).toEqual({ requests: 1, cache_hits: 0, prompt_tokens: 10, completion_tokens: 5, cost: 0.001, estimated_cost: 0, saved: 0, failed: 1 });
+    expect(r.by_model['gpt-4']).toEqual({ requests: 1, cache_hits: 0, prompt_tokens: 10, completion_tokens: 5, cached_tokens: 0, reasoning_tokens: 0, cost: 0.001, estimated_cost: 0, saved: 0, failed: 1 });
     expect(r.by_model['gpt-4o-mini']).toMatchObject({ requests: 2, cache_hits: 1, failed: 1, prompt_tokens: 20 });
     expect(r.totals.requests).toBe(3);
     expect(r.totals.cost).toBeCloseTo(0.0013, 12);

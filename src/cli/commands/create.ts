@@ -86,10 +86,16 @@ function printResponse(io: CliIO, r: CompletionResponse, redact: (s: string) => 
         ['cached', r.cached ? 'yes' : r.cached_choices > 0 ? `${r.cached_choices} of ${r.choices.length} choices` : 'no'],
         ['config_id', String(r.config_id)],
         ['pass_filter', String(r.pass_filter)],
-        ['tokens', `${r.usage.prompt_tokens} prompt + ${r.usage.completion_tokens} completion`],
+        ['tokens', tokensLine(r.usage)],
       ],
       c,
     ),
   );
 }
 
+/** `2000 prompt (1536 cached) + 700 completion (500 reasoning)`: the details only when there are some. */
+function tokensLine(u: CompletionResponse['usage']): string {
+  const cached = u.prompt_tokens_details?.cached_tokens ?? 0;
+  const reasoning = u.completion_tokens_details?.reasoning_tokens ?? 0;
+  return `${u.prompt_tokens} prompt${cached > 0 ? ` (${cached} cached)` : ''} + ${u.completion_tokens} completion${reasoning > 0 ? ` (${reasoning} reasoning)` : ''}`;
+}

@@ -20,14 +20,16 @@ export function renderUsageReport(log: string, filter: UsageFilter, r: UsageRepo
     formatCount(m.requests),
     formatCount(m.cache_hits),
     formatCount(m.prompt_tokens),
+    formatCount(m.cached_tokens),
     formatCount(m.completion_tokens),
+    formatCount(m.reasoning_tokens),
     usd(m.cost),
     usd(m.saved),
     formatCount(m.failed),
   ];
   const rows = Object.entries(r.by_model).map(([model, m]) => row(model, m));
   if (rows.length > 1) rows.push(row(c.bold('total'), r.totals));
-  out.push('', renderTable(['model', 'requests', 'cache hits', 'prompt tokens', 'completion tokens', 'paid', 'saved by cache', 'failed'], rows, c, { right: [1, 2, 3, 4, 5, 6, 7] }));
+  out.push('', renderTable(['model', 'requests', 'cache hits', 'prompt tokens', 'of them cached', 'completion tokens', 'of them reasoning', 'paid', 'saved by cache', 'failed'], rows, c, { right: [1, 2, 3, 4, 5, 6, 7, 8, 9] }));
   const failures = Object.entries(r.failures);
   if (r.totals.estimated_cost > 0) {
     out.push('', c.yellow(`${usd(r.totals.estimated_cost)} of the paid total is estimated: the server's usage was missing, not numbers, or contradicted by its answer (autotune counted the tokens)`));
