@@ -6,7 +6,7 @@
  *
  *   node bench/run.mjs [--quick | --tiny] [--section NAME[,NAME…]] [--seeds N] [--landscape NAME[,NAME…]] [--out FILE] [--keep]
  *
- * Sections: overhead, latency, cache, scale, search, tuner. --seeds N: search seeds per searcher
+ * Sections: overhead, latency, cache, scale, search, tuner, reasoning. --seeds N: search seeds per searcher
  * and budget; --landscape: the search section's landscapes (arith, code, classify; default all);
  * --no-tpe: leave Optuna's TPE out of the search section. Default output: bench/results.md (full, every section), bench/results-quick.md
  * (--quick), bench/results-tiny.md (--tiny), bench/results-partial.md (some sections, or --seeds). --keep leaves the
@@ -25,6 +25,7 @@ import { overhead } from './sections/overhead.mjs';
 import { scale } from './sections/scale.mjs';
 import { LANDSCAPE_NAMES, search } from './sections/search.mjs';
 import { tuner } from './sections/tuner.mjs';
+import { reasoning } from './sections/reasoning.mjs';
 
 /** Sizes of every section per mode: full ≈ 6–7 min, quick ≈ 1–2 min, tiny (the CI smoke test) < 30 s on 2 cores. */
 const PROFILES = {
@@ -35,6 +36,7 @@ const PROFILES = {
     scale: { sizes: [10_000, 30_000, 100_000], concurrency: 32, reps: 3 },
     search: { budgets: [0.25, 0.5, 1.0], seeds: 10, lanes: 2, tpe: true, truthTrials: 20, grid: { coarseTrials: 4, fineTrials: 40, temperatures: [0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5], topPs: [0.25, 0.5, 0.75, 1.0], maxN: 20 } },
     tuner: { budget: 1.0, latencyMs: 200 },
+    reasoning: { budget: 0.5, seeds: 3 },
   },
   quick: {
     overhead: { n: 1000, concurrency: [8, 32], reps: 1 },
@@ -43,6 +45,7 @@ const PROFILES = {
     scale: { sizes: [2_000, 10_000], concurrency: 32, reps: 1 },
     search: { budgets: [0.25, 0.5, 1.0], seeds: 2, lanes: 2, tpe: true, truthTrials: 5, grid: { coarseTrials: 2, fineTrials: 10, temperatures: [0, 0.4, 0.6, 0.8, 1.0, 1.2], topPs: [0.5, 1.0], maxN: 20 } },
     tuner: { budget: 1.0, latencyMs: 200 },
+    reasoning: { budget: 0.3, seeds: 1 },
   },
   tiny: {
     overhead: { n: 40, concurrency: [8, 32], reps: 1 },
@@ -51,6 +54,7 @@ const PROFILES = {
     scale: { sizes: [50, 200], concurrency: 32, reps: 1 },
     search: { budgets: [0.1, 0.2, 0.3], budgetsFor: { code: [0.05], classify: [0.03] }, seeds: 1, lanes: 2, tpe: false, truthTrials: 1, grid: { coarseTrials: 1, fineTrials: 1, temperatures: [0.8], topPs: [], maxN: 8 } },
     tuner: { budget: 0.3, latencyMs: 20 },
+    reasoning: { budget: 0.1, seeds: 1 },
   },
 };
 
@@ -71,6 +75,7 @@ const SECTIONS = [
   { id: 'scale', title: '4. Scale', run: scale },
   { id: 'search', title: '5. Search efficiency', run: search },
   { id: 'tuner', title: '6. Overhead of the tuner itself', run: tuner },
+  { id: 'reasoning', title: '7. Legacy and reasoning models in one space', run: reasoning },
 ];
 
 const { values: flags } = parseArgs({
@@ -88,7 +93,7 @@ const { values: flags } = parseArgs({
   strict: true,
 });
 if (flags.help) {
-  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner] [--seeds N] [--landscape arith,code,classify] [--no-tpe] [--out FILE] [--keep]\n');
+  process.stdout.write('usage: node bench/run.mjs [--quick | --tiny] [--section overhead,latency,cache,scale,search,tuner,reasoning] [--seeds N] [--landscape arith,code,classify] [--no-tpe] [--out FILE] [--keep]\n');
   process.exit(0);
 }
 if (!existsSync(DIST)) {

@@ -17,6 +17,7 @@ const SECTIONS = [
   ['scale', '4. Scale'],
   ['search', '5. Search efficiency'],
   ['tuner', '6. Overhead of the tuner itself'],
+  ['reasoning', '7. Legacy and reasoning models in one space'],
 ];
 
 function runBench(args) {
@@ -79,6 +80,7 @@ try {
   check(/\| 200 \| \*\*\d+\*\* \|/.test(section(report, '4. Scale')), 'scale figure');
   check(/Best config in the space.+→ \*\*0\.\d{3}\*\*/.test(section(report, '5. Search efficiency')), 'search best-in-space figure');
   check(/\*\*\d+\.\d ms per trial\*\*/.test(section(report, '6. Overhead of the tuner itself')), 'tuner overhead figure');
+  check(/\| 0 \| \$[\d.]+ \| \$[\d.]+ \| 0 \| .+ \| 0 \| .+ \| yes \|/.test(section(report, '7. Legacy and reasoning models in one space')), 'mixed-space run: no refusal, pick accepted');
   for (const land of ['arith', 'code', 'classify']) {
     const re = new RegExp(`### ${land}: [\\s\\S]+Goals on this landscape: .+\\*\\*(met|missed)\\*\\*`);
     check(re.test(section(report, '5. Search efficiency')), `search section lacks the ${land} landscape's goals`);
