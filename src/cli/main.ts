@@ -9,6 +9,7 @@ import { registerTune } from './commands/tune.js';
 import { registerInit } from './commands/init.js';
 import { ENVIRONMENT_HELP, examples } from './help.js';
 import { packageVersion } from '../util/package-root.js';
+import { registerPrices } from './commands/prices.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -45,6 +46,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   registerCreate(program, io, setExit);
   registerUsage(program, io, setExit);
   registerCache(program, io, setExit);
+  registerPrices(program, io, setExit);
   registerInit(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
