@@ -1,11 +1,11 @@
 import { ConfigError } from '../errors.js';
 import { instantiateMessages, instantiatePrompt } from './template.js';
 import type { ChatMessage, RequestParams, TemplateContext } from './types.js';
-import { capKeyFor, checkRequestParams, type CapabilityOverrides } from './model-capabilities.js';
+import { capKeyFor, capabilitiesOf, checkRequestParams, type CapabilityOverrides } from './model-capabilities.js';
 import { renameCap } from './token-limit.js';
 
-/** Which OpenAI endpoint a model is served on. */
-export type ApiKind = 'chat' | 'completion';
+/** Which OpenAI endpoint a model is served on (`responses`: the Responses API, for models only it serves). */
+export type ApiKind = 'chat' | 'completion' | 'responses';
 
 /** The body of one HTTP request, ready to send (templates filled, autotune-only keys removed). */
 export interface BuiltRequest {
@@ -43,10 +43,10 @@ export const NON_REQUEST_KEYS = new Set([
 /**
  * Legacy completion models (served on /v1/completions). Everything else is a chat model: the
  * original's exact-match set of chat models sent every newer chat model to the wrong endpoint.
- * A config can force the endpoint with `api: chat|completion`.
+ * A config can force the endpoint with `api: chat|completion|responses`.
  */
 export function apiKindOf(model: string, forced?: unknown): ApiKind {
-  if (forced === 'chat' || forced === 'completion') return forced;
+  if (forced === 'chat' || forced === 'completion' || forced === 'responses') return forced;
   if (/^(text-|code-)/.test(model)) return 'completion';
   if (/^(ada|babbage|curie|davinci)(-\d+)?$/.test(model)) return 'completion';
   if (/-instruct(-\d+)?$/.test(model)) return 'completion';
@@ -68,7 +68,8 @@ export function buildRequest(given: RequestParams, context: TemplateContext | un
   checkRequestParams(given, capabilities);
   const capKey = capKeyFor(given, capabilities);
   const params = capKey === undefined ? given : renameCap(given, capKey);
-  const api = apiKindOf(model, params.api);
+  // a model only the Responses API serves (model-capabilities.ts) goes there unless a config says otherwise
+  const api = params.api === undefined && capabilitiesOf(model, capabilities)?.api === 'responses' ? 'responses' : apiKindOf(model, params.api);
   const ctx = context ?? {};
   const body: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
@@ -78,7 +79,7 @@ export function buildRequest(given: RequestParams, context: TemplateContext | un
   if (prompt !== undefined && messages !== undefined) {
     throw new ConfigError('both prompt and messages are given', { field: 'prompt', hint: 'keep one of them' });
   }
-  if (api === 'chat') {
+  if (api !== 'completion') {
     if (messages !== undefined) body.messages = instantiateMessages(messages, ctx, allowFormat);
     else if (prompt !== undefined) body.messages = [{ role: 'user', content: instantiatePrompt(prompt, ctx, allowFormat) }];
     else throw new ConfigError(`either prompt or messages is needed for chat model ${model}`, { field: 'prompt' });

@@ -63,7 +63,8 @@ export async function drawSamples(deps: SendDeps & { limits: NLimits }, p: DrawP
   let estimated = false;
   let reasoningTokens = 0;
   for (let wanted = p.missing; wanted > 0 && !incomplete; ) {
-    const sizes = requestSizes(wanted, deps.limits.get(p.endpoint.id, model));
+    // the Responses API has no n: one sample per request
+    const sizes = requestSizes(wanted, p.request.api === 'responses' ? 1 : deps.limits.get(p.endpoint.id, model));
     const outcomes = await Promise.allSettled(sizes.map((size) => drawOnce(deps, p, size, samples)));
     let failure: unknown;
     outcomes.forEach((o, i) => {

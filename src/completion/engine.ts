@@ -287,7 +287,7 @@ export class CompletionEngine {
     if (cached.length > 0) this.recordHit(endpoint, request, key, cached, price, fresh.length === 0);
     const response = {
       id,
-      object: request.api === 'chat' ? 'chat.completion' : 'text_completion',
+      object: request.api === 'completion' ? 'text_completion' : 'chat.completion',
       created,
       model: samples[0]?.model ?? model,
       choices: toChoices(samples),

@@ -88,14 +88,6 @@ export function checkRequestParams(params: Readonly<Record<string, unknown>>, ov
       });
     }
   }
-  if (caps.api === 'responses') {
-    throw new ConfigError(`${model} is served by OpenAI's Responses API only, which autotune does not speak yet`, {
-      ...(where.file ? { file: where.file } : {}),
-      field: 'model',
-      code: 'E_MODEL_PARAMETER',
-      hint: 'tune a chat model of the family instead (o3 for o3-pro, gpt-5 for gpt-5-pro)',
-    });
-  }
 }
 
 /** The name a model's cap is sent under (the config's own when nothing is known of the model). */

@@ -72,7 +72,7 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
   // the reservation's worst case: what an answer whose usage cannot be trusted is charged
   const promptBound = p.knownPromptTokens ?? estimatePromptTokens(texts);
   const maxTokens = completionCap(p.request.body);
-  const usageContext = { model, chat: p.request.api === 'chat', promptTexts: texts, promptBound, maxTokens, defaultMaxTokens: p.defaultMaxTokens };
+  const usageContext = { model, chat: p.request.api !== 'completion', promptTexts: texts, promptBound, maxTokens, defaultMaxTokens: p.defaultMaxTokens };
   for (let attempt = 0; ; attempt++) {
     const release = await deps.pool.acquire(p.signal);
     if (p.stillNeeded && !p.stillNeeded()) {

@@ -108,7 +108,9 @@ export class OpenAITransport implements CompletionTransport {
       raw =
         req.api === 'chat'
           ? await client.chat.completions.create(req.body as never, options)
-          : await client.completions.create(req.body as never, options);
+          : req.api === 'responses'
+            ? fromResponse(await client.responses.create(toResponsesRequest(req.body) as never, options))
+            : await client.completions.create(req.body as never, options);
     } catch (err) {
       const failure = classify(err, endpoint);
       // Under some runtimes (e.g. jest's VM modules) the SDK cannot recognise its own timeout
@@ -149,6 +151,8 @@ export class OpenAITransport implements CompletionTransport {
     return client;
   }
 }
+
+import { fromResponse, toResponsesRequest } from './responses-api.js';
 
 function validateShape(raw: unknown): RawCompletion {
   if (!raw || typeof raw !== 'object' || !Array.isArray((raw as RawCompletion).choices)) {

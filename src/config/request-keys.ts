@@ -14,7 +14,7 @@ export const REQUEST_KEYS: readonly string[] = [
   'function_call',
   'suffix',
   'echo',
-  // force the endpoint: chat | completion
+  // force the endpoint: chat | completion | responses
   'api',
 ];
 

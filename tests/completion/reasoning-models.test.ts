@@ -79,4 +79,26 @@ describe('reasoning models over HTTP', () => {
     expect(budget.spent).toBeCloseTo(stats.cost, 10);
     expect(usage.filter((u) => u.outcome === 'ok').length).toBe(12);
   });
+
+  it('o3-pro goes to the Responses API: n as several requests, cached and reasoning tokens billed as the server bills them', async () => {
+    const { e, usage } = engine();
+    const budget = new BudgetLedger(5);
+    const r = await e.create({ params: { model: 'o3-pro', messages: [{ role: 'system', content: fewShot }, { role: 'user', content: '{problem}' }], n: 3, max_tokens: 3000, reasoning_effort: 'low' }, context: { problem }, budget });
+    expect(r.choices).toHaveLength(3);
+    for (const text of extractText(r)) expect(text).toMatch(/\d/);
+    const again = await e.create({ params: { model: 'o3-pro', messages: [{ role: 'system', content: fewShot }, { role: 'user', content: '2 {problem}' }], n: 1, max_tokens: 3000 }, context: { problem }, budget });
+    expect(again.choices).toHaveLength(1);
+    const stats = server().stats();
+    expect(stats.ok).toBe(4); // no n in the Responses API: one request per sample
+    expect(stats.errors.bad_request).toBe(0);
+    expect(stats.reasoning_tokens).toBeGreaterThan(0);
+    expect(stats.cached_tokens).toBeGreaterThan(0);
+    expect(usage.every((u) => u.request?.max_completion_tokens === 3000)).toBe(true);
+    expect(usage.reduce((s, u) => s + u.cost, 0)).toBeCloseTo(stats.cost, 10);
+    expect(budget.spent).toBeCloseTo(stats.cost, 10);
+    // the cache serves the samples again for nothing
+    const cached = await e.create({ params: { model: 'o3-pro', messages: [{ role: 'system', content: fewShot }, { role: 'user', content: '{problem}' }], n: 2, max_tokens: 3000, reasoning_effort: 'low' }, context: { problem } });
+    expect(cached.cached).toBe(true);
+    expect(server().stats().ok).toBe(4);
+  });
 });
