@@ -28,6 +28,8 @@ export interface ArmInfo {
   /** Within reach of the inference budget at the smallest n (with slack for probe noise). */
   feasible: boolean;
   reason?: string;
+  /** The probe's requests failed (the server refused them, or never answered): reported, never silent. */
+  failed?: true;
 }
 
 /** The identity of the arm a config belongs to. */
@@ -96,7 +98,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: 'not probed: the optimization budget could not cover it' };
           if (err instanceof ConfigError) throw err;
           if ((err as Error).name === 'AbortedError') throw err;
-          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: `probe failed: ${(err as Error).message.split('\n').slice(0, 2).map((l) => l.trim()).join(' ')}` };
+          return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, failed: true, reason: `probe failed: ${(err as Error).message.split('\n').slice(0, 2).map((l) => l.trim()).join(' ')}` };
         }
       }
       const nLow = nLowOf(config);
@@ -119,8 +121,8 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
   if (results.length > 0 && results.every((a) => a.reason?.startsWith('not probed'))) {
     throw new BudgetError('the optimization budget cannot cover even one probe request per arm', { hint: 'raise optimization_budget, or lower max_tokens in the search space' });
   }
-  // never silent: every arm the probe could not use is reported with why
-  for (const a of results) if (!a.feasible && a.reason) run.emit({ type: 'arm_failed', arm: a.values, reason: a.reason });
+  // never silent: an arm whose probe requests failed (a 400 with the server's message, say) is reported
+  for (const a of results) if (a.failed && a.reason) run.emit({ type: 'arm_failed', arm: a.values, reason: a.reason });
   const byKey = new Map(results.map((a) => [a.key, a]));
   dropInertStops(byKey);
   return byKey;

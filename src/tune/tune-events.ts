@@ -2,7 +2,7 @@
 export type TuneEvent =
   | { type: 'start'; rows: number; optimizationBudget: number | undefined; priorSpend: number }
   | { type: 'probe'; arms: number; feasible: number }
-  /** An arm the probe could not use: its requests failed (the server's message) or did not fit a budget. */
+  /** An arm the probe could not use because its requests failed: why, with the server's message. */
   | { type: 'arm_failed'; arm: Record<string, unknown>; reason: string }
   /** Something the user should know before the run spends: what the space leaves out for a model, a discouraged setting. */
   | { type: 'notice'; message: string }

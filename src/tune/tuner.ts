@@ -104,7 +104,7 @@ export interface TuneResult {
   warning?: string;
   /** Set when the tune stopped because its trials kept failing: why, with the server's message. */
   failure?: string;
-  /** Arms the probe could not use (a refused request, with the server's message; or over a budget). */
+  /** Arms whose probe requests failed (a refused request, with the server's message): never tried. */
   droppedArms?: Array<{ arm: Record<string, unknown>; reason: string }>;
 }
 
@@ -169,7 +169,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const armConfigs = enumerateArms(searchSpace, rng.fork('arms'));
     const arms = await probeArms(run, armConfigs, (c) => maxTokensOf(searchSpace, c), (c) => nRangeFor(opts.space, c).low);
     emit({ type: 'probe', arms: arms.size, feasible: [...arms.values()].filter((a) => a.feasible).length });
-    for (const a of arms.values()) if (!a.feasible) droppedArms.push({ arm: a.values, reason: a.reason ?? 'not usable' });
+    for (const a of arms.values()) if (a.failed) droppedArms.push({ arm: a.values, reason: a.reason ?? 'its probe failed' });
     const feasibleArm = (c: Config): boolean => arms.get(armKey(c))?.feasible ?? true;
     const armOrder = armConfigs
       .filter(feasibleArm)

@@ -262,7 +262,7 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
     writeLine(io.stdout, '');
   }
   if (o.droppedArms && o.droppedArms.length > 0) {
-    writeLine(io.stdout, c.bold(`Dropped arms (${o.droppedArms.length}: never tried)`));
+    writeLine(io.stdout, c.bold(`Dropped arms (${o.droppedArms.length}: their requests failed, never tried)`));
     writeLine(io.stdout, renderTable(['arm', 'why'], o.droppedArms.map((d) => [armLabel(d.arm), d.reason]), c), redact);
     writeLine(io.stdout, '');
   }
