@@ -40,9 +40,26 @@ const path = (description: string): JsonSchema => ({ type: 'string', minLength: 
 const seconds = (description: string): JsonSchema => ({ type: 'number', exclusiveMinimum: 0, description });
 const price: JsonSchema = {
   anyOf: [
-    { type: 'array', items: { type: 'number', minimum: 0 }, minItems: 2, maxItems: 2 },
+    // [prompt, completion] or [prompt, completion, cached prompt]
+    { type: 'array', items: { type: 'number', minimum: 0 }, minItems: 2, maxItems: 3 },
     { type: 'number', minimum: 0 },
   ],
+};
+
+/** What a model accepts (docs/models.md); fields left out keep the built-in table's values. */
+const CAPABILITIES: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    token_limit: { enum: ['max_tokens', 'max_completion_tokens'], description: 'the name of the completion-token cap the model takes' },
+    temperature: { type: 'boolean', description: 'false: only the default (1)' },
+    top_p: { type: 'boolean', description: 'false: only the default (1)' },
+    stop: { type: 'boolean' },
+    penalties: { type: 'boolean', description: 'presence_penalty and frequency_penalty' },
+    reasoning_effort: { type: 'array', items: { type: 'string' }, description: 'the values accepted; [] for none' },
+    verbosity: { type: 'array', items: { type: 'string' }, description: 'the values accepted; [] for none' },
+    api: { enum: ['chat', 'responses'], description: 'responses: served by the Responses API only' },
+  },
 };
 
 /** An eval: a module path, `builtin:NAME`, or `{builtin: NAME, ...options}`. */
@@ -65,7 +82,7 @@ const ENDPOINT: JsonSchema = {
     organization: { type: 'string' },
     project: { type: 'string' },
     model: { type: 'string' },
-    price: { ...price, description: 'USD per 1K [prompt, completion] tokens for this endpoint' },
+    price: { ...price, description: 'USD per 1K [prompt, completion] (or [prompt, completion, cached prompt]) tokens for this endpoint' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
   },
 };
@@ -83,7 +100,7 @@ const TOP_LEVEL: Record<TuneKey, JsonSchema> = {
   search_seed: { type: 'integer', minimum: 0, description: 'seed of the search itself (default 0)' },
   concurrency: { type: 'integer', minimum: 1, description: 'requests in flight at once (default 8)' },
   log_file: path('trial log (JSONL), relative to this file'),
-  prices: { type: 'object', additionalProperties: price, description: 'USD per 1K [prompt, completion] tokens, by model' },
+  prices: { type: 'object', additionalProperties: price, description: 'USD per 1K [prompt, completion] (or [prompt, completion, cached prompt]) tokens, by model' },
   config_list: { type: 'array', items: ENDPOINT, description: 'endpoints tried in order (default: OAI_CONFIG_LIST, then OPENAI_API_KEY/OPENAI_BASE_URL)' },
   search_space: searchSpaceSchema(),
   searcher: { enum: ['default', 'random'], description: 'default (cost-aware) or random' },
@@ -93,6 +110,7 @@ const TOP_LEVEL: Record<TuneKey, JsonSchema> = {
   max_line_bytes: { type: 'integer', minimum: 1, description: 'longest data line accepted, in bytes (default 16 MiB)' },
   max_response_bytes: { type: 'integer', minimum: 1, description: 'largest response body accepted, as sent and decompressed, in bytes (default 16 MiB)' },
   allow_format_str_template: { type: 'boolean', description: 'fill {field}s of the prompt from the row (default true)' },
+  model_capabilities: { type: 'object', additionalProperties: CAPABILITIES, description: 'what models accept, by name or prefix*, over the built-in table (docs/models.md)' },
 };
 
 /** `search_space`: each request key takes a value, a list (a choice) or a domain. */
