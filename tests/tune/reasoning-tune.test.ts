@@ -103,4 +103,16 @@ describe('tuning legacy and reasoning models in one space', () => {
     expect(trials.length).toBeGreaterThan(0);
     for (const t of trials) expect(t.empty_answers?.answers).toBeGreaterThan(0);
   });
+
+  it('a misspelled model is not priced as its family: the no-price error before any request', async () => {
+    for (const model of ['gpt-4o-mini-typo', 'constructor']) {
+      const c = cli();
+      const file = exampleConfig({ search_space: { model: ['gpt-4o-mini', model], prompt: '{problem}' } });
+      expect(await run(['tune', file], c.io)).toBe(2);
+      expect(c.err()).toContain(model);
+      expect(c.err()).toMatch(/price/);
+    }
+    expect(server().stats().requests).toBe(0);
+  });
 });
+
