@@ -3,6 +3,7 @@ import { BudgetError, ConfigError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { extractText } from '../completion/samples.js';
 import { completionCap, withCompletionCap } from '../completion/token-limit.js';
+import { costOf } from '../pricing/cost.js';
 import type { Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
@@ -88,7 +89,8 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           const r = await run.engine.create({ params: probeParams as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
           run.planned.usd += r.cost;
           const tokens = r.choice_tokens[0] ?? r.usage.completion_tokens;
-          promptCost += price ? (r.usage.prompt_tokens * price[0]) / 1000 / rows.length : 0;
+          // the prompt as billed: its cached part (a shared few-shot prefix) at the cached-input price
+          promptCost += price ? costOf({ prompt_tokens: r.usage.prompt_tokens, completion_tokens: 0, cached_tokens: r.usage.prompt_tokens_details?.cached_tokens ?? 0 }, price) / rows.length : 0;
           sampleCost += price ? (tokens * price[1]) / 1000 / rows.length : 0;
           maxTokens = Math.max(maxTokens ?? 0, tokens);
           texts.push(extractText(r)[0] ?? '');
