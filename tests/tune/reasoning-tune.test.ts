@@ -114,5 +114,22 @@ describe('tuning legacy and reasoning models in one space', () => {
     }
     expect(server().stats().requests).toBe(0);
   });
+
+  it('a long few-shot prompt is priced as billed, its cached prefix at the cached-input price: a config that fits only so is found', async () => {
+    const fewShot = Array.from({ length: 160 }, (_, i) => `Example ${i}: ${i + 3} boxes of ${i + 2} apples make ${(i + 3) * (i + 2)} apples.`).join('\n');
+    const c = cli();
+    // ~1,970 prompt tokens: $0.000295 a row at gpt-4o-mini's list price, $0.000152 once 1,920 of them are cached
+    const file = exampleConfig({
+      inference_budget: 0.0002,
+      optimization_budget: 0.05,
+      search_space: { model: 'gpt-4o-mini', messages: { const: [{ role: 'system', content: fewShot }, { role: 'user', content: '{problem} Answer with just the number.' }] }, temperature: 0, max_tokens: 50, n: 1 },
+    });
+    expect(await run(['tune', file, '--json'], c.io)).toBe(0);
+    const report = JSON.parse(c.out()) as { best_result: { inference_cost: number } | null; optimization_cost: number };
+    const stats = server().stats();
+    expect(stats.cached_tokens).toBeGreaterThan(0);
+    expect(report.best_result?.inference_cost).toBeLessThanOrEqual(0.0002);
+    expect(report.optimization_cost).toBeCloseTo(stats.cost, 10);
+  });
 });
 
