@@ -142,7 +142,7 @@ async function checkModels(run: TuneRun, arms: readonly Config[], row: Record<st
   const missing = await Promise.all(
     [...byModel].map(async ([model, config]) => {
       try {
-        await run.engine.create({ params: { ...stripN(config), n: 1, max_tokens: 1 } as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
+        await run.engine.create({ params: withCompletionCap({ ...stripN(config), n: 1 }, 1) as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
         return undefined;
       } catch (err) {
         if (err instanceof ConfigError || (err as Error).name === 'AbortedError') throw err;
