@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { extractTextOrFunctionCall, runCreate, type CompletionResponse } from '../../index.js';
 import { examples } from '../help.js';
-import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
+import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
 import { collectVar, jsonObjectFlag } from '../options.js';
 import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
 import { renderKeyValues, usd } from '../render/table.js';
@@ -89,6 +89,7 @@ function printResponse(io: CliIO, r: CompletionResponse, redact: (s: string) => 
         ['tokens', tokensLine(r.usage)],
       ],
       c,
+      terminalWidth(io),
     ),
   );
 }
