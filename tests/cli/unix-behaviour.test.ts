@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +136,51 @@ describe('the command line as a Unix tool', () => {
     expect(await run(['tune', file], dumb.io)).toBe(0);
     expect(dumb.out()).not.toContain('\u001b[');
     expect(dumb.out()).toMatch(/^Best config/);
+
+    // the same on a real terminal of 60 columns (script(1) gives one; stty sets its width)
+    const onTerminal = (term: string) =>
+      new Promise<string>((resolve, reject) => {
+        const command = `stty cols 60; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} tune ${JSON.stringify(file)} 2>/dev/null`;
+        const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: tmp(), env: { PATH: process.env.PATH ?? '', TERM: term, ...fixtureEnv(server()) }, stdio: ['pipe', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += String(d)));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+      });
+    const real = await onTerminal('xterm');
+    expect(real).toContain('\u001b[');
+    const realLines = real.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/);
+    const realTable = realLines.slice(realLines.findIndex((l) => l.startsWith('Top trials')) + 1);
+    const realRows = realTable.slice(0, realTable.findIndex((l) => l === ''));
+    expect(realRows.length).toBeGreaterThan(2);
+    for (const row of realRows) expect(row.length).toBeLessThanOrEqual(60);
+    expect(await onTerminal('dumb')).not.toContain('\u001b[');
   }, 180_000);
+
+  it('cache clear without --seed asks on a real terminal (script(1) gives it one): n keeps, y removes', async () => {
+    expect((await cli(['create', '--model', 'gpt-4o-mini', '--prompt', 'What is 2 + 2?', '--json'])).code).toBe(0);
+    const clear = (answer: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const child = spawn('script', ['-q', '-e', '-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} cache clear`, '/dev/null'], { cwd: tmp(), env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TERM: 'dumb' } });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += String(d);
+          // answer once the question is on the terminal
+          if (out.includes('[y/N]') && child.stdin.writable) child.stdin.end(`${answer}\n`);
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, out }));
+      });
+    const no = await clear('n');
+    expect(no.out).toMatch(/remove 1 cached sample of 1 seed \([\d.]+ KB\) under \.cache\? \[y\/N\]/);
+    expect(no.out).toContain('nothing removed');
+    expect(no.code).toBe(1);
+    expect(readdirSync(join(tmp(), '.cache')).sort()).toEqual(['41', 'usage.sqlite']);
+    const yes = await clear('y');
+    expect(yes.out).toMatch(/removed \.cache\/41: 1 sample/);
+    expect(yes.code).toBe(0);
+    expect(readdirSync(join(tmp(), '.cache'))).toEqual(['usage.sqlite']);
+  }, 60_000);
 
   it('OPENAI_ORG_ID and OPENAI_PROJECT_ID go with every request to the default endpoint', async () => {
     const r = await cli(['create', '--model', 'gpt-4o-mini', '--prompt', 'What is 2 + 2?', '--json'], { OPENAI_ORG_ID: 'org-unix', OPENAI_PROJECT_ID: 'proj_unix' });
