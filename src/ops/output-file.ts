@@ -74,7 +74,7 @@ export class OutputFile {
       await this.sink.commit();
     } catch (err) {
       await this.sink.discard();
-      throw writeError(this.path, err);
+      throw err instanceof WriteError ? err : writeError(this.path, err);
     }
   }
 
@@ -220,7 +220,7 @@ async function replacingSink(path: string, field: string): Promise<Sink> {
 function writeError(path: string, err: unknown): WriteError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EDQUOT' ? 'the disk quota is used up' : (err as Error).message;
-  return new WriteError(`cannot write ${path}: ${why}`, {
+  return new WriteError(`cannot write the output: ${why}`, {
     file: path,
     cause: err,
     hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space (or write elsewhere) and run again; the file was left as it was' : 'check the path and its permissions, and run again',

@@ -27,6 +27,33 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
   }
 }
 
+/**
+ * A SQLite error that is the file's fault, not a bug or the endpoint's: a damaged file (garbage
+ * bytes, a torn copy: SQLITE_CORRUPT, SQLITE_NOTADB) or a full disk (SQLITE_FULL). As a
+ * CacheError naming the file and what to do (exit code 2); undefined for any other error.
+ *
+ * @example
+ * try { db.prepare('SELECT 1 FROM samples').get(); } catch (e) { throw databaseFault(e, path) ?? e; }
+ */
+export function databaseFault(err: unknown, path: string): CacheError | undefined {
+  if (err instanceof CacheError) return err;
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  const said = (err as Error).message;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new CacheError(`the file is damaged: SQLite cannot read it as a database (${said}); this is not the endpoint's fault`, {
+      file: path,
+      code: 'E_CACHE_CORRUPT',
+      exitCode: 2,
+      cause: err,
+      hint: `delete it and run again: rm ${path}*  (only the answers stored there are lost; they are requested again when needed)`,
+    });
+  }
+  if (code === 'SQLITE_FULL') {
+    return new CacheError(`cannot write the file: the disk is full`, { file: path, code: 'E_CACHE_FULL', exitCode: 2, cause: err, hint: 'free some space (or point --cache-path-root elsewhere) and run again' });
+  }
+  return undefined;
+}
+
 function wasMoved(err: unknown): boolean {
   const code = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
   const cause = (err as { cause?: unknown } | null)?.cause;
@@ -49,6 +76,8 @@ function openOnce(path: string, migrations: readonly Migration[]): Db {
     db.pragma('cache_size = -2048');
   } catch (err) {
     if (db?.open) db.close();
+    const fault = databaseFault(err, path);
+    if (fault) throw fault;
     throw new CacheError(`cannot open database ${path}: ${(err as Error).message}`, {
       file: path,
       cause: err,
@@ -59,7 +88,7 @@ function openOnce(path: string, migrations: readonly Migration[]): Db {
     migrate(db, path, migrations);
   } catch (err) {
     db.close();
-    throw err;
+    throw databaseFault(err, path) ?? err;
   }
   return db;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db, type Migration } from './database.js';
+import { databaseFault, openDatabase, type Db, type Migration } from './database.js';
 
 /** One cached sample (one choice of a completion), with its share of the tokens. */
 export interface CachedSample {
@@ -136,6 +136,19 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   getMany(requests: ReadonlyArray<{ key: string; n: number }>): CachedSample[][] {
+    return this.guard(() => this.read(requests));
+  }
+
+  /** Run a database operation; a damaged file or a full disk is a CacheError naming the file. */
+  private guard<T>(op: () => T): T {
+    try {
+      return op();
+    } catch (err) {
+      throw databaseFault(err, this.path) ?? err;
+    }
+  }
+
+  private read(requests: ReadonlyArray<{ key: string; n: number }>): CachedSample[][] {
     // reading never creates the file: a run that only fails leaves no cache behind
     if (!this.handle && !existsSync(this.path)) return requests.map(() => []);
     const wanted = new Map<string, number>();
@@ -167,7 +180,7 @@ export class SqliteResponseCache implements ResponseCache {
 
   append(key: string, request: unknown, samples: readonly CachedSample[]): void {
     if (samples.length === 0) return;
-    this.s.appendTx.immediate(key, JSON.stringify(request), samples);
+    this.guard(() => this.s.appendTx.immediate(key, JSON.stringify(request), samples));
     this.index?.hashes.add(keyHash(key));
   }
 

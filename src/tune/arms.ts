@@ -1,5 +1,5 @@
 import { notFoundOf } from '../completion/not-found.js';
-import { BudgetError, ConfigError } from '../errors.js';
+import { BudgetError, CacheError, ConfigError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { extractText } from '../completion/samples.js';
 import { completionCap, withCompletionCap } from '../completion/token-limit.js';
@@ -98,7 +98,8 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           run.emit({ type: 'row', trial: -1, cached: r.cached, spent: run.ledger?.spent ?? 0 });
         } catch (err) {
           if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: 'not probed: the optimization budget could not cover it' };
-          if (err instanceof ConfigError) throw err;
+          // bad input, an interrupt, or a cache that cannot be used: not a result of the probe
+          if (err instanceof ConfigError || err instanceof CacheError) throw err;
           if ((err as Error).name === 'AbortedError') throw err;
           return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, failed: true, reason: `probe failed: ${(err as Error).message.split('\n').slice(0, 2).map((l) => l.trim()).join(' ')}` };
         }

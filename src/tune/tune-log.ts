@@ -1,4 +1,5 @@
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { WriteError } from '../errors.js';
 import { dirname } from 'node:path';
 import type { EvalSandbox } from '../evaluate/eval-types.js';
 import type { TrialSummary } from './trial-summary.js';
@@ -44,11 +45,38 @@ export class TuneLog {
       if (this.head) this.write(this.head);
     }
     const line = `${JSON.stringify({ ...entry, identity: this.identity, time: this.now().toISOString() })}\n`;
-    appendFileSync(this.file, line, { flag: 'a' });
+    appendWholeLine(this.file, line);
   }
 
   trial(summary: TrialSummary, spent: number): void {
     this.write({ type: 'trial', ...summary, spent });
+  }
+}
+
+/**
+ * Append one line, whole or not at all: when the disk fills up part way (ENOSPC after a short
+ * write), the part written is cut off again, so the log never holds a torn line of a live run
+ * (the run holds the log's lock: nobody else appends meanwhile). The failure is a WriteError
+ * naming the file (exit code 2).
+ */
+function appendWholeLine(file: string, line: string): void {
+  const bytes = Buffer.from(line);
+  let fd: number | undefined;
+  let written = 0;
+  try {
+    fd = openSync(file, 'a');
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+  } catch (err) {
+    if (fd !== undefined && written > 0) ftruncateSync(fd, fstatSync(fd).size - written);
+    const code = (err as NodeJS.ErrnoException).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    throw new WriteError(`cannot write the trial log: ${full ? 'the disk is full' : (err as Error).message}`, {
+      file,
+      cause: err,
+      hint: full ? 'free some space and run the tune again: it resumes from the log, which holds only whole lines' : 'check the path of log_file and its permissions',
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
