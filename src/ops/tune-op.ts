@@ -54,8 +54,9 @@ export interface TuneOutcome extends TuneResult {
 
 /**
  * Run a tune the way `autotune tune config.yaml` does: validate everything before spending a
- * cent (config, data and template fields, eval, metric, prices), resume the spend of earlier
- * runs of the same tune from its log, tune, and save the best config.
+ * cent (config, data and template fields, template syntax, the eval's row fields, eval,
+ * metric, prices, endpoints), lock the trial log for the run, resume the spend of earlier runs
+ * of the same tune from it, tune, and save the best config (a partial pick beside it).
  */
 export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   const cfg = loadTuneConfig(resolve(input.cwd, input.configFile), input.overrides ?? {}, input.cwd);
