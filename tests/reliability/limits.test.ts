@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
-import { DIRECT, TEST_DATA, TUNE_DATA, cli } from './reliability-helpers.js';
+import { DIRECT, TEST_DATA, TUNE_DATA, cli, killAll, spawnCli, type CliChild } from './reliability-helpers.js';
 
 // Bounded by construction (docs/reliability.md, "Limits"): what a hostile server or file can
 // make autotune spend in memory is capped, and each cap is a clear error, not a crash.
@@ -128,3 +128,35 @@ function mountTmpfs(): { ok: boolean; why: string; mount: (parent: string) => st
     rmSync(probe, { recursive: true, force: true });
   }
 }
+
+describe('debug modes: never on stdout, never a credential', () => {
+  const children: CliChild[] = [];
+  afterEach(() => killAll(children));
+  const GATEWAY = 'gw-secret-token-0123456789';
+  const LIST = (): string => `[{base_url: "${server().baseURL}", api_key: "\${OPENAI_API_KEY}", headers: {X-Api-Key: "${GATEWAY}", x-portkey-provider: openai}}]`; // a literal credential header: known only from the config
+
+  it.each([
+    ['OPENAI_LOG=debug', { OPENAI_LOG: 'debug' }, /openai debug: /],
+    ['NODE_DEBUG=http', { NODE_DEBUG: 'http' }, /HTTP \d+: /],
+  ])('%s: test --json and tune --json print one JSON object on stdout; the key is nowhere', async (_name, debugEnv, debugLine) => {
+    writeFileSync(join(tmp(), 'list.yaml'), `${LIST()}\n`);
+    writeFileSync(join(tmp(), 't.yaml'), [`data: ${JSON.stringify(TUNE_DATA)}`, 'eval: builtin:answer_vote', 'metric: success_vote', 'inference_budget: 0.001', 'num_samples: 2', `config_list: ${LIST()}`, 'search_space:', '  model: gpt-4o-mini', `  prompt: "${DIRECT}"`, ''].join('\n'));
+    const env = { ...fixtureEnv(server()), ...debugEnv };
+    for (const args of [
+      ['test', '--model', 'gpt-4o-mini', '--prompt', DIRECT, '--eval', 'builtin:answer_vote', '--data', TEST_DATA, '--limit', '3', '--config-list', 'list.yaml', '--json'],
+      ['tune', 't.yaml', '--json'],
+    ]) {
+      const done = await spawnCli(args, env, tmp(), children).done;
+      expect(done.code).toBe(0);
+      expect(done.out.trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(done.out)).toEqual(expect.any(Object));
+      expect(done.err).toMatch(debugLine); // the debug output is there, on stderr
+      expect(done.err).toMatch(/'x-api-key': '\*\*\*'/); // request headers were printed, redacted
+      for (const text of [done.out, done.err]) {
+        expect(text).not.toContain(FIXTURE_KEY);
+        expect(text).not.toContain(GATEWAY);
+        expect(text).not.toMatch(/Bearer sk-/);
+      }
+    }
+  }, 120_000);
+});
