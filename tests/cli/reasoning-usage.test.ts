@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/main.js';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
 import { captureIO } from '../helpers/cli.js';
@@ -46,4 +47,13 @@ describe('reasoning and cached tokens through create and usage', () => {
     expect(r.err).toMatch(/o4-mini/);
     expect(server().stats().requests).toBe(0);
   });
+
+  it('test refuses a parameter the model cannot take: exit 2 before any row is sent', async () => {
+    const data = fileURLToPath(new URL('../../fixtures/data/arith/test.jsonl', import.meta.url));
+    const r = await cli(['test', '--model', 'o4-mini', '--temperature', '0.7', '--prompt', '{problem}', '--data', data, '--eval', 'builtin:answer_vote', '--limit', '20']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/o4-mini takes only the default temperature/);
+    expect(server().stats().requests).toBe(0);
+  });
 });
+
