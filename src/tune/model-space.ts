@@ -24,17 +24,28 @@ export interface ConditionContext {
  * different things, the keys they disagree on move into one sub-space per model, holding only
  * the values that model takes (o4-mini gets `reasoning_effort` low/medium/high of the four
  * asked; gpt-4o-mini none, and keeps its temperature). A key of the user's that no model of the
- * space can take is a ConfigError (exit 2) naming the key and the model, before any request;
- * a default key a model cannot take is left out for it. Pure.
+ * space can take, or one written in a model's own option (a hierarchical `model:` list) that
+ * this model cannot take, is a ConfigError (exit 2) naming the key and the model, before any
+ * request; a default key a model cannot take is left out for it. Pure.
  */
 export function conditionOnModel(space: SearchSpace, ctx: ConditionContext): ConditionedSpace {
   const modelDomain = space.entries['model'];
-  const models = modelDomain instanceof ConstDomain ? [modelDomain.value] : modelDomain instanceof ChoiceDomain && !modelDomain.hasSubspaces ? [...modelDomain.options] : undefined;
-  // a hierarchical model space: each option is the user's own sub-space, checked but not rewritten
-  if (!models || !models.every((m): m is string => typeof m === 'string')) return { space, notes: [] };
+  const choices = modelOptions(modelDomain);
+  if (!choices) return { space, notes: [] };
+  const models = choices.map((c) => c.model);
   const caps = models.map((m) => capabilitiesOf(m, ctx.overrides));
   if (caps.every((c) => c === undefined)) return { space, notes: [] };
   const notes: string[] = [];
+  // a key the user wrote inside a model's own option is for that model: refused, it is an error
+  const own = choices.map((c, i) => {
+    const out: Record<string, Domain> = {};
+    for (const [key, domain] of Object.entries(c.own)) {
+      const kept = caps[i] ? conditionDomain(c.model, caps[i]!, key, domain, ctx, notes) : domain;
+      if (kept === undefined) throw refusedError(key, c.model, `${c.model} does not take it`, ctx, ['search_space', 'model', String(i), key]);
+      out[key] = kept;
+    }
+    return out;
+  });
   const perModel = models.map((model, i) => conditionEntries(model, caps[i], space.entries, ctx, notes));
   // keys every model keeps as they are stay at the top; the others move into per-model sub-spaces
   const keys = Object.keys(space.entries).filter((k) => k !== 'model');
@@ -42,22 +53,41 @@ export function conditionOnModel(space: SearchSpace, ctx: ConditionContext): Con
   const moved = keys.filter((k) => !shared.includes(k));
   for (const key of moved) {
     if (!ctx.given.has(key) || perModel.some((e) => e[key] !== undefined)) continue;
-    throw refusedError(key, models.join(', '), 'none of the models in the space takes it', ctx);
+    throw refusedError(key, models.join(', '), 'none of the models in the space takes it', ctx, ['search_space', key]);
   }
   renamedCapNote(models, caps, space.entries, notes);
-  if (moved.length === 0) return { space, notes };
+  const hierarchical = modelDomain instanceof ChoiceDomain && modelDomain.hasSubspaces;
+  const ownChanged = own.some((o, i) => Object.keys(o).some((k) => o[k] !== choices[i]?.own[k]));
+  if (moved.length === 0 && !ownChanged) return { space, notes };
   const top: Record<string, Domain> = {};
   for (const k of shared) top[k] = space.entries[k] as Domain;
-  if (models.length === 1) {
+  if (!hierarchical && models.length === 1) {
     for (const k of moved) if (perModel[0]?.[k] !== undefined) top[k] = perModel[0][k] as Domain;
     return { space: new SearchSpace({ model: modelDomain as Domain, ...top }), notes };
   }
   const options = models.map((model, i) => {
-    const own: Record<string, Domain> = { model: new ConstDomain(model, 'model') };
-    for (const k of moved) if (perModel[i]?.[k] !== undefined) own[k] = perModel[i]![k] as Domain;
-    return new SubSpace(own);
+    const entries: Record<string, Domain> = { model: new ConstDomain(model, 'model'), ...own[i] };
+    for (const k of moved) if (perModel[i]?.[k] !== undefined) entries[k] = perModel[i]![k] as Domain;
+    return new SubSpace(entries);
   });
   return { space: new SearchSpace({ model: new ChoiceDomain(options, 'model'), ...top }), notes };
+}
+
+/**
+ * The models of the space, each with the keys of its own option (a hierarchical `model:` list of
+ * sub-spaces); undefined when a model is not a plain name (then the space is left as written).
+ */
+function modelOptions(domain: Domain | undefined): Array<{ model: string; own: Readonly<Record<string, Domain>> }> | undefined {
+  if (domain instanceof ConstDomain) return typeof domain.value === 'string' ? [{ model: domain.value, own: {} }] : undefined;
+  if (!(domain instanceof ChoiceDomain)) return undefined;
+  if (!domain.hasSubspaces) return domain.options.every((m) => typeof m === 'string') ? domain.options.map((m) => ({ model: m as string, own: {} })) : undefined;
+  const out: Array<{ model: string; own: Readonly<Record<string, Domain>> }> = [];
+  for (const option of domain.options) {
+    const { model, ...own } = (option as SubSpace).entries;
+    if (!(model instanceof ConstDomain) || typeof model.value !== 'string') return undefined;
+    out.push({ model: model.value, own });
+  }
+  return out;
 }
 
 /** One model's entries: each key as it may be sampled for that model, or absent. */
@@ -102,11 +132,11 @@ function domainAccepted(caps: ModelCapabilities, key: string, domain: Domain): b
   return refusal(caps, key, 0.5) === undefined;
 }
 
-function refusedError(key: string, model: string, why: string, ctx: ConditionContext): ConfigError {
-  return new ConfigError(`search_space.${key}: ${model}: ${why}`, {
+function refusedError(key: string, model: string, why: string, ctx: ConditionContext, path: readonly string[]): ConfigError {
+  return new ConfigError(`${model}: ${why}`, {
     ...(ctx.file ? { file: ctx.file } : {}),
-    line: ctx.lineOf?.(['search_space', key]),
-    field: `search_space.${key}`,
+    line: ctx.lineOf?.(path),
+    field: path.join('.'),
     code: 'E_MODEL_PARAMETER',
     hint: `remove ${key}, or add a model that takes it; a model_capabilities: entry can say what a model accepts (docs/models.md)`,
   });

@@ -131,5 +131,30 @@ describe('tuning legacy and reasoning models in one space', () => {
     expect(report.best_result?.inference_cost).toBeLessThanOrEqual(0.0002);
     expect(report.optimization_cost).toBeCloseTo(stats.cost, 10);
   });
+
+  it('a hierarchical model space is conditioned per option; a key written in a model\'s own option that it cannot take is exit 2', async () => {
+    const bad = cli();
+    const refused = exampleConfig({ search_space: { model: [{ model: 'gpt-4o-mini', temperature: 0.5 }, { model: 'o4-mini', temperature: 0.5 }], prompt: '{problem}' } });
+    expect(await run(['tune', refused], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/search_space\.model\.1\.temperature/);
+    expect(bad.err()).toMatch(/o4-mini/);
+    expect(server().stats().requests).toBe(0);
+
+    const c = cli();
+    const file = exampleConfig({
+      optimization_budget: 0.05,
+      num_samples: 6,
+      search_space: { model: [{ model: 'gpt-4o-mini' }, { model: 'o4-mini', reasoning_effort: ['minimal', 'low'] }], prompt: '{problem} Answer with just the number.', max_tokens: 2000, n: 1 },
+    });
+    expect(await run(['tune', file], c.io)).toBe(0);
+    expect(server().stats().errors.bad_request).toBe(0);
+    expect(c.err()).toContain('note: o4-mini: reasoning_effort "minimal" not sampled');
+    const trials = readJsonl(join(tmp(), 'log.jsonl')).filter((l) => l.type === 'trial') as Array<{ config: Record<string, unknown> }>;
+    for (const { config } of trials.filter((t) => t.config.model === 'o4-mini')) {
+      expect(config.reasoning_effort).toBe('low');
+      expect(config).not.toHaveProperty('temperature');
+      expect(config).not.toHaveProperty('top_p');
+    }
+  }, 120_000);
 });
 
