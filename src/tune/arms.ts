@@ -16,9 +16,9 @@ const ARM_KEYS = ['model', 'prompt', 'messages', 'stop'] as const;
 export interface ArmInfo {
   key: string;
   values: Record<string, unknown>;
-  /** USD of the prompt of one request (mean over the probe rows). */
+  /** USD of the prompt of one request (mean over the probe rows, then over the arm's trials). */
   promptCost: number;
-  /** USD of one sample (mean over the probe rows). */
+  /** USD of a typical sample (see {@link typicalSampleTokens}), then re-estimated from the arm's trials. */
   sampleCost: number;
   /** Longest probe answer in tokens; undefined when the probe got nothing. */
   maxSampleTokens: number | undefined;
@@ -66,7 +66,7 @@ const PROBE_ROWS = 2;
  * single answer is already well over the per-instance budget is dropped for cents, and the
  * lengths bound max_tokens (and so the money reserved) for every later request of the arm.
  */
-export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokensOf: (c: Config) => number, nLowOf: (c: Config) => number): Promise<Map<string, ArmInfo>> {
+export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokensOf: (c: Config) => number, nLowOf: (c: Config) => number, startOf: (c: Config) => Config = (c) => c): Promise<Map<string, ArmInfo>> {
   const rows = run.order.slice(0, PROBE_ROWS).map((i) => run.rows[i] as Record<string, unknown>);
   await checkModels(run, arms, rows[0] as Record<string, unknown>);
   const results = await Promise.all(
@@ -76,14 +76,16 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
       const key = armKey(config);
       const values = Object.fromEntries(ARM_KEYS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
       let promptCost = 0;
-      let sampleCost = 0;
+      const sampleTokens: number[] = [];
       let maxTokens: number | undefined;
       let truncated = false;
       const texts: string[] = [];
       // An answer longer than twice the per-instance budget rules the arm out anyway, so the probe
       // never needs (or reserves money for) more tokens than that.
       const budgetTokens = run.inferenceBudget !== undefined && price && price[1] > 0 ? Math.ceil((2 * run.inferenceBudget * 1000) / price[1]) : Infinity;
-      const probeParams = withCompletionCap({ ...stripN(config), n: 1 }, Math.max(1, Math.min(maxTokensOf(config), budgetTokens)));
+      // Probed where the arm's trials start (not at a random point of the space): an answer that
+      // runs away at a high temperature would otherwise set the cost of the whole arm.
+      const probeParams = withCompletionCap({ ...stripN(startOf(config)), n: 1 }, Math.max(1, Math.min(maxTokensOf(config), budgetTokens)));
       for (const row of rows) {
         try {
           const r = await run.engine.create({ params: probeParams as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
@@ -91,10 +93,11 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           const tokens = r.choice_tokens[0] ?? r.usage.completion_tokens;
           // the prompt as billed: its cached part (a shared few-shot prefix) at the cached-input price
           promptCost += price ? costOf({ prompt_tokens: r.usage.prompt_tokens, completion_tokens: 0, cached_tokens: r.usage.prompt_tokens_details?.cached_tokens ?? 0 }, price) / rows.length : 0;
-          sampleCost += price ? (tokens * price[1]) / 1000 / rows.length : 0;
+          const cut = r.choices[0]?.finish_reason === 'length';
+          sampleTokens.push(cut ? -tokens : tokens);
           maxTokens = Math.max(maxTokens ?? 0, tokens);
           texts.push(extractText(r)[0] ?? '');
-          if (r.choices[0]?.finish_reason === 'length') truncated = true;
+          if (cut) truncated = true;
           run.emit({ type: 'row', trial: -1, cached: r.cached, spent: run.ledger?.spent ?? 0 });
         } catch (err) {
           if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: 'not probed: the optimization budget could not cover it' };
@@ -105,6 +108,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
         }
       }
       const nLow = nLowOf(config);
+      const sampleCost = price ? (typicalSampleTokens(sampleTokens) * price[1]) / 1000 : 0;
       const info: ArmInfo = { key, values, promptCost, sampleCost, maxSampleTokens: maxTokens, truncated, texts, feasible: true };
       const minCost = promptCost + nLow * sampleCost;
       if (run.inferenceBudget !== undefined && minCost > run.inferenceBudget * 1.5) {
@@ -156,6 +160,21 @@ async function checkModels(run: TuneRun, arms: readonly Config[], row: Record<st
   const url = found.find((e) => e.code === 'E_CONFIG_URL');
   if (url) throw url;
   if (found[0]) throw found[0];
+}
+
+/**
+ * The length of a typical answer of an arm from its probe samples (negative: cut off at
+ * max_tokens). A cut-off answer says the answers can run long, not how long they usually are:
+ * one runaway among a few samples would otherwise make every answer of the arm look costly, and
+ * its trials would ask for too few samples. The cut-off ones count only when every sample was cut.
+ */
+export function typicalSampleTokens(samples: readonly number[]): number {
+  const whole = samples.filter((t) => t >= 0);
+  const pool = whole.length > 0 ? whole : samples.map((t) => -t);
+  if (pool.length === 0) return 0;
+  const sorted = [...pool].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /**
@@ -222,12 +241,14 @@ export function refineArms(arms: Map<string, ArmInfo>, trials: ReadonlyArray<{ a
   for (const t of trials) {
     const rows = t.plan.record.rowsDone;
     const grid = t.plan.record.grid;
-    if (!t.arm || rows === 0 || grid.length < 2) continue;
+    if (!t.arm || rows === 0 || grid.length === 0) continue;
     const stats = t.plan.record.stats(rows);
     const first = stats[0]?.costMean ?? 0;
     const lastCost = stats.at(-1)?.costMean ?? 0;
-    const sample = (lastCost - first) / ((grid.at(-1) as number) - (grid[0] as number));
-    const prompt = first - (grid[0] as number) * sample;
+    // With one n only (a trial that asked for a single sample), the prompt's share is the probe's;
+    // without this, an arm whose probe overestimated its answers would ask for one sample for ever.
+    const sample = grid.length >= 2 ? (lastCost - first) / ((grid.at(-1) as number) - (grid[0] as number)) : (first - t.arm.promptCost) / (grid[0] as number);
+    const prompt = grid.length >= 2 ? first - (grid[0] as number) * sample : t.arm.promptCost;
     const a = acc.get(t.arm.key) ?? { prompt: 0, sample: 0, weight: 0 };
     acc.set(t.arm.key, { prompt: a.prompt + prompt * rows, sample: a.sample + sample * rows, weight: a.weight + rows });
   }

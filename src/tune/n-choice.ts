@@ -92,6 +92,26 @@ export function chooseN(stats: readonly NStats[], opts: NChoiceOptions): NChoice
   return { index: -1, n: s.n, mean: s.mean, se, lcb: -Infinity, costMean: s.costMean, feasible: false };
 }
 
+/** The choice of the n at `index` (which must fit the budget). */
+export function choiceAt(stats: readonly NStats[], index: number, opts: NChoiceOptions): NChoice {
+  const s = stats[index] as NStats;
+  const se = standardError(s.variance, s.rows, opts.pooledVariance, opts.priorRows);
+  return { index, n: s.n, mean: s.mean, se, lcb: s.mean - se, costMean: s.costMean, feasible: true };
+}
+
+/**
+ * Two score vectors over the same rows tie within noise: the mean paired difference of `a` minus
+ * `b` is no more than one standard error below zero. Where the difference is real, more rows
+ * make its standard error shrink below it, so evidence, not a threshold, decides.
+ */
+export function tiesWithin(a: readonly number[], b: readonly number[]): boolean {
+  const d = a.map((x, i) => x - (b[i] as number)).filter(Number.isFinite);
+  if (d.length < 2) return false;
+  const mean = d.reduce((x, y) => x + y, 0) / d.length;
+  const variance = d.reduce((x, y) => x + (y - mean) ** 2, 0) / (d.length - 1);
+  return mean + Math.sqrt(variance / d.length) >= -1e-12;
+}
+
 /**
  * The n values a trial with N samples is scored at: every n up to 8, then a roughly geometric
  * ladder, always including N, restricted to the space's n range.

@@ -74,17 +74,27 @@ export function trimRequest(t: LiveTrial, rows: number, inferenceBudget: number 
 }
 
 /**
- * The first config tried in an arm: the middle of every numeric range, the temperature branch
+ * Where in its range an arm's first temperature goes. The middle of the range is no neutral
+ * start: at temperature 1 (of 0–2) answers already wander and some run away to max_tokens, and
+ * with one sample there is nothing to gain from diversity. So: low when the arm can afford one
+ * sample only (the answer a model gives most readily is its best single guess), and moderately
+ * warm when several samples can vote or be tried (diverse enough to differ, not yet rambling).
+ */
+export const START_TEMPERATURE = { single: 0.1, several: 0.4 } as const;
+
+/**
+ * The first config tried in an arm: the middle of every numeric range but the temperature (see
+ * {@link START_TEMPERATURE}; `temperatureAt` is its place in the range), the temperature branch
  * of temperature_or_top_p, and max_tokens at its upper bound — a high max_tokens costs nothing
  * extra when answers end sooner (the probe caps what is sent), while a low one truncates answers.
  */
-export function centerOf(space: SearchSpace, config: Config): Config {
+export function centerOf(space: SearchSpace, config: Config, temperatureAt = 0.5): Config {
   const start = space.encode(config);
   const choices = { ...start.choices };
   for (const d of space.dimensions) if (d.name === 'temperature_or_top_p' && d.domain instanceof ChoiceDomain && !d.condition) choices[d.key] = 0;
   const filled = space.completePoint({ choices, unit: start.unit }, createRng('center'));
   const unit: Record<string, number> = {};
-  for (const d of space.numericDims(filled)) unit[d.key] = isTokenLimitKey(d.name) ? 1 : 0.5;
+  for (const d of space.numericDims(filled)) unit[d.key] = isTokenLimitKey(d.name) ? 1 : d.name === 'temperature' ? temperatureAt : 0.5;
   return space.decode({ choices: filled.choices, unit });
 }
 

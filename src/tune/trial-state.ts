@@ -20,6 +20,8 @@ export interface LiveTrial {
   paid: number;
   choice: NChoice | undefined;
   message?: string;
+  /** Even its cheapest n is over the inference budget, beyond noise. */
+  overBudget?: boolean;
 }
 
 /** Score a trial on its first `rows` rows: the n to report and whether it fits the budget. */

@@ -10,10 +10,10 @@ import type { Searcher } from '../search/searcher.js';
 import { createRng, type Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
-import { armKey, asSent, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, type ArmInfo } from './arms.js';
+import { armKey, asSent, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, samplesToRequest, type ArmInfo } from './arms.js';
 import { BudgetLedger } from './budget.js';
 import type { NChoiceOptions } from './n-choice.js';
-import { centerOf, maxTokensOf, planTrial, trimRequest } from './plan-trial.js';
+import { centerOf, maxTokensOf, planTrial, START_TEMPERATURE, trimRequest } from './plan-trial.js';
 import { chooseMoves, pickBest, settleRung, type Move } from './race.js';
 import { evaluateFirstRung, evaluateSlice } from './evaluate-trial.js';
 import { rungSizes } from './rungs.js';
@@ -25,6 +25,7 @@ import type { TuneRun } from './tune-run.js';
 import { nRangeFor, spaceWithoutN } from './n-space.js';
 import { FailureWatch, evalVerdict } from './failure-watch.js';
 import { TOKEN_LIMIT_KEYS } from '../completion/token-limit.js';
+import { OverBudgetRegions } from './over-budget-regions.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
 export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
@@ -33,7 +34,7 @@ export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHint
 export interface SearcherHints {
   /** One config per affordable arm, cheapest first. */
   initial: Config[];
-  /** False for configs of arms ruled out by the probe or by their trials. */
+  /** False for configs of arms ruled out by the probe, and for configs that trials showed over the inference budget. */
   accept: (c: Config) => boolean;
   /** What a config really sends (max_tokens capped by the probe): equal identities are one request. */
   identity: (c: Config) => string;
@@ -167,16 +168,19 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   emit({ type: 'start', rows: total, optimizationBudget: opts.optimizationBudget, priorSpend: prior });
   try {
     const armConfigs = enumerateArms(searchSpace, rng.fork('arms'));
-    const arms = await probeArms(run, armConfigs, (c) => maxTokensOf(searchSpace, c), (c) => nRangeFor(opts.space, c).low);
+    const arms = await probeArms(run, armConfigs, (c) => maxTokensOf(searchSpace, c), (c) => nRangeFor(opts.space, c).low, (c) => centerOf(searchSpace, c, START_TEMPERATURE.single));
     emit({ type: 'probe', arms: arms.size, feasible: [...arms.values()].filter((a) => a.feasible).length });
     for (const a of arms.values()) if (a.failed) droppedArms.push({ arm: a.values, reason: a.reason ?? 'its probe failed' });
     const feasibleArm = (c: Config): boolean => arms.get(armKey(c))?.feasible ?? true;
+    const overBudget = new OverBudgetRegions();
+    const affordable = (c: Config): boolean => feasibleArm(c) && !overBudget.covers(asSent(c, arms));
     const armOrder = armConfigs
       .filter(feasibleArm)
       .map((c) => ({ c, cost: armCost(arms.get(armKey(c))) }))
       .sort((a, b) => a.cost - b.cost)
       .map(({ c }) => c);
-    const initial = armOrder.map((c) => centerOf(searchSpace, c));
+    const samplesOf = (c: Config): number => samplesToRequest(arms.get(armKey(c)), opts.inferenceBudget, nRangeFor(opts.space, c), nRangeFor(opts.space, c).high);
+    const initial = armOrder.map((c) => centerOf(searchSpace, c, samplesOf(c) > 1 ? START_TEMPERATURE.several : START_TEMPERATURE.single));
     // before any trial, a row costs about what the cheapest arm's probe answers did, at its n
     const probeRowCost = Math.min(...[...arms.values()].filter((a) => a.feasible).map((a) => a.promptCost + a.sampleCost * nRangeFor(opts.space, a.values).high), Infinity);
     const identity = (c: Config): string => searchSpace.key(asSent(c, arms));
@@ -186,7 +190,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const ties = rng.fork('ties');
     const armRank = new Map(armOrder.map((c, i) => [armKey(c), i]));
     const tiebreak = (t: LiveTrial): number => (armRank.get(armKey(t.config)) ?? armOrder.length) + ties.fork(String(t.id)).next();
-    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: feasibleArm, identity, steady: TOKEN_LIMIT_KEYS });
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: affordable, identity, steady: TOKEN_LIMIT_KEYS });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();
@@ -239,10 +243,8 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
         }
         settleRung(j.t, j.rung, sizes[j.rung] as number, last, nOpts(sizes[j.rung] as number));
         trimRequest(j.t, sizes[j.rung] as number, opts.inferenceBudget, SAMPLE_HEADROOM);
-        // over the budget at every n: the arm's answers are too long or too dear, whatever the sampling
-        if (j.t.state === 'pruned_budget' && j.t.arm && j.t.message?.startsWith('over the inference budget')) {
-          arms.set(j.t.arm.key, { ...j.t.arm, feasible: false, reason: j.t.message });
-        }
+        // over the budget at every n: so is every config of the arm at least as hot and as long
+        if (j.t.overBudget) overBudget.add(j.t.plan.params);
       });
       for (const t of fresh) if (t.state === 'pruned_probe') searcher.observe({ trialId: t.id, score: null, cost: 0, fidelity: 0, status: 'pruned' });
       for (const j of jobs) {
@@ -310,7 +312,8 @@ function finish(trials: LiveTrial[], sizes: number[], total: number, opts: Tuner
   // a trial still in the race when the search ends stopped at the rows it had reached
   for (const t of trials) if (t.state === 'running') t.state = 'stopped';
   const summaries = trials.map((t) => summarize(t, t.rung >= 0 ? (sizes[t.rung] as number) : 0, total, opts.metric, sign));
-  const best = pickBest(trials, sizes, opts.metric, sign);
+  const deepest = Math.max(-1, ...trials.filter((t) => t.rung >= 0).map((t) => t.rung));
+  const best = pickBest(trials, sizes, opts.metric, sign, deepest >= 0 ? { inferenceBudget: opts.inferenceBudget, totalRows: total, pooledVariance: pooledVariance(trials, sizes[deepest] as number) } : undefined);
   const spent = ledger ? ledger.spent : trials.reduce((s, t) => s + t.paid, 0);
   const result: TuneResult = {
     config: best ? { ...best.config } : null,
