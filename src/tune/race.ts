@@ -1,5 +1,5 @@
 import { affordableMoves, finalStepReserve, leadersOf, moveCost } from './budget-plan.js';
-import { choiceAt, fitsBudget, standardError, tiesWithin, type NChoice, type NChoiceOptions } from './n-choice.js';
+import { choiceAt, fitsBudget, standardError, noWorse, type NChoice, type NChoiceOptions } from './n-choice.js';
 import { promotions } from './rungs.js';
 import { assess, summarize, type LiveTrial } from './trial-state.js';
 import type { TrialSummary } from './trial-summary.js';
@@ -165,9 +165,10 @@ export function settleRung(t: LiveTrial, rung: number, rows: number, last: numbe
 
 /**
  * The pick, among the trials measured on the most rows (all rows, once any is): the cheapest of
- * those that tie within noise with the best lower confidence bound, on the same rows; and of its
- * n, the cheapest that ties with the n it was ranked by. Where more samples or a dearer model
- * cannot be told apart from a cheaper config on the evidence, the user should not pay for them.
+ * those that score no worse than the one with the best lower confidence bound, on the same rows;
+ * and of its n, the cheapest that scores no worse than the n it was ranked by (see `noWorse`).
+ * Where more samples or a dearer model change nothing on the evidence, the user should not pay
+ * for them.
  */
 export function pickBest(trials: readonly LiveTrial[], sizes: readonly number[], metric: string, sign: 1 | -1, nOpts?: NChoiceOptions): TrialSummary | null {
   const candidates = trials.filter((t) => t.rung >= 0 && t.choice?.feasible && t.state !== 'failed');
@@ -180,20 +181,20 @@ export function pickBest(trials: readonly LiveTrial[], sizes: readonly number[],
   if (!nOpts) return summarize(best, rows, sizes.at(-1) as number, metric, sign);
   const scoresOf = (t: LiveTrial): number[] => t.plan.record.scoresAt(rows, (t.choice as NChoice).index);
   const tied = pool
-    .filter((t) => t === best || tiesWithin(scoresOf(t), scoresOf(best)))
+    .filter((t) => t === best || noWorse(scoresOf(t), scoresOf(best)))
     .map((t) => ({ ...t, choice: cheapestTiedN(t, rows, nOpts) }))
     .sort((a, b) => a.choice.costMean - b.choice.costMean || b.choice.lcb - a.choice.lcb || a.id - b.id);
   return summarize(tied[0] as LiveTrial, rows, sizes.at(-1) as number, metric, sign);
 }
 
-/** Of a trial's n within the budget, the cheapest whose scores tie with those of its chosen n. */
+/** Of a trial's n within the budget, the cheapest that scores no worse than its chosen n. */
 function cheapestTiedN(t: LiveTrial, rows: number, nOpts: NChoiceOptions): NChoice {
   const chosen = t.choice as NChoice;
   const stats = t.plan.record.stats(rows);
   const own = t.plan.record.scoresAt(rows, chosen.index);
   const cheaper = stats
     .map((s, index) => ({ s, index }))
-    .filter(({ s, index }) => s.costMean < chosen.costMean && fitsBudget(s, nOpts) && tiesWithin(t.plan.record.scoresAt(rows, index), own))
+    .filter(({ s, index }) => s.costMean < chosen.costMean && fitsBudget(s, nOpts) && noWorse(t.plan.record.scoresAt(rows, index), own))
     .sort((a, b) => a.s.costMean - b.s.costMean)[0];
   return cheaper ? choiceAt(stats, cheaper.index, nOpts) : chosen;
 }
