@@ -138,7 +138,9 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
     }
     cost.push(costOfPrefix(plan.price, response.usage.prompt_tokens, response.choice_tokens, n, response.usage.prompt_tokens_details?.cached_tokens ?? 0));
   }
-  plan.record.set(pos, { metrics, cost, cached: response.cached }, firstError);
+  const first = JSON.stringify(responses[0]);
+  const alike = responses.length > 1 && responses.every((r) => JSON.stringify(r) === first);
+  plan.record.set(pos, { metrics, cost, cached: response.cached, alike }, firstError);
   run.emit({ type: 'row', trial: plan.id, cached: response.cached, spent: run.ledger?.spent ?? 0 });
   return response.paid;
 }

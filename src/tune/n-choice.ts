@@ -68,8 +68,10 @@ export function fitsBudget(s: NStats, opts: NChoiceOptions): boolean {
 
 /**
  * Pick n: the largest lower confidence bound among the n that fit the budget; a tie goes to the
- * smaller n (the same scores for less money: more samples changed nothing). When nothing fits,
- * returns the cheapest n with `feasible: false` so callers can report by how much it missed.
+ * larger n (more votes, steadier answers: on a few dozen rows a real gain of voting often does
+ * not show yet). When nothing fits, returns the cheapest n with `feasible: false` so callers can
+ * report by how much it missed. (Where the samples never differ, more of them cannot help: the
+ * pick then takes the fewest, see `pickBest`.)
  */
 export function chooseN(stats: readonly NStats[], opts: NChoiceOptions): NChoice {
   let best: NChoice | undefined;
@@ -77,7 +79,7 @@ export function chooseN(stats: readonly NStats[], opts: NChoiceOptions): NChoice
     if (!fitsBudget(s, opts)) return;
     const se = standardError(s.variance, s.rows, opts.pooledVariance, opts.priorRows);
     const lcb = s.mean - se;
-    if (!best || lcb > best.lcb + 1e-12 || (Math.abs(lcb - best.lcb) <= 1e-12 && s.n < best.n)) {
+    if (!best || lcb > best.lcb + 1e-12 || (Math.abs(lcb - best.lcb) <= 1e-12 && s.n > best.n)) {
       best = { index, n: s.n, mean: s.mean, se, lcb, costMean: s.costMean, feasible: true };
     }
   });
@@ -101,11 +103,9 @@ export function choiceAt(stats: readonly NStats[], index: number, opts: NChoiceO
 
 /**
  * Scores `a` are no worse than `b` on the same rows: their mean paired difference is not below
- * zero. Only that, and no allowance for noise: a difference of a row or two on the tuning rows
- * is noise by any test, yet where it comes from more samples voting it is usually real on
- * held-out data too (more votes, steadier answers), so giving it away for a lower price would
- * trade quality the user asked for. Where more samples or a dearer config change nothing on the
- * rows (temperature near 0, answers that all agree), they are no worse, and the cheaper wins.
+ * zero. No allowance for noise: a difference of a row or two on the tuning rows is noise by any
+ * test, yet where it comes from a config that votes more it is often real on held-out data too,
+ * and giving it away for a lower price would trade quality the user asked for.
  */
 export function noWorse(a: readonly number[], b: readonly number[]): boolean {
   const d = a.map((x, i) => x - (b[i] as number)).filter(Number.isFinite);

@@ -1,5 +1,5 @@
 import { affordableMoves, finalStepReserve, leadersOf, moveCost } from './budget-plan.js';
-import { choiceAt, fitsBudget, standardError, noWorse, type NChoice, type NChoiceOptions } from './n-choice.js';
+import { choiceAt, fitsBudget, noWorse, standardError, type NChoice, type NChoiceOptions, type NStats } from './n-choice.js';
 import { promotions } from './rungs.js';
 import { assess, summarize, type LiveTrial } from './trial-state.js';
 import type { TrialSummary } from './trial-summary.js';
@@ -165,10 +165,10 @@ export function settleRung(t: LiveTrial, rung: number, rows: number, last: numbe
 
 /**
  * The pick, among the trials measured on the most rows (all rows, once any is): the cheapest of
- * those that score no worse than the one with the best lower confidence bound, on the same rows;
- * and of its n, the cheapest that scores no worse than the n it was ranked by (see `noWorse`).
- * Where more samples or a dearer model change nothing on the evidence, the user should not pay
- * for them.
+ * those that score no worse than the one with the best lower confidence bound, on the same rows
+ * (see `noWorse`); and where its samples never differed on any row, its fewest samples (more of
+ * them cannot change a thing). A dearer config, or more samples, that change nothing on the
+ * evidence are not worth the user's money.
  */
 export function pickBest(trials: readonly LiveTrial[], sizes: readonly number[], metric: string, sign: 1 | -1, nOpts?: NChoiceOptions): TrialSummary | null {
   const candidates = trials.filter((t) => t.rung >= 0 && t.choice?.feasible && t.state !== 'failed');
@@ -180,21 +180,17 @@ export function pickBest(trials: readonly LiveTrial[], sizes: readonly number[],
   const rows = sizes[best.rung] as number;
   if (!nOpts) return summarize(best, rows, sizes.at(-1) as number, metric, sign);
   const scoresOf = (t: LiveTrial): number[] => t.plan.record.scoresAt(rows, (t.choice as NChoice).index);
-  const tied = pool
+  const cheapest = pool
     .filter((t) => t === best || noWorse(scoresOf(t), scoresOf(best)))
-    .map((t) => ({ ...t, choice: cheapestTiedN(t, rows, nOpts) }))
-    .sort((a, b) => a.choice.costMean - b.choice.costMean || b.choice.lcb - a.choice.lcb || a.id - b.id);
-  return summarize(tied[0] as LiveTrial, rows, sizes.at(-1) as number, metric, sign);
+    .map((t) => ({ ...t, choice: fewestIfAlike(t, rows, nOpts) }))
+    .sort((a, b) => a.choice.costMean - b.choice.costMean || b.choice.lcb - a.choice.lcb || a.id - b.id)[0];
+  return summarize(cheapest as LiveTrial, rows, sizes.at(-1) as number, metric, sign);
 }
 
-/** Of a trial's n within the budget, the cheapest that scores no worse than its chosen n. */
-function cheapestTiedN(t: LiveTrial, rows: number, nOpts: NChoiceOptions): NChoice {
+/** A trial's choice of n, or its smallest n where its samples were alike on every row. */
+function fewestIfAlike(t: LiveTrial, rows: number, nOpts: NChoiceOptions): NChoice {
   const chosen = t.choice as NChoice;
+  if (chosen.index <= 0 || !t.plan.record.samplesAlwaysAlike(rows)) return chosen;
   const stats = t.plan.record.stats(rows);
-  const own = t.plan.record.scoresAt(rows, chosen.index);
-  const cheaper = stats
-    .map((s, index) => ({ s, index }))
-    .filter(({ s, index }) => s.costMean < chosen.costMean && fitsBudget(s, nOpts) && noWorse(t.plan.record.scoresAt(rows, index), own))
-    .sort((a, b) => a.s.costMean - b.s.costMean)[0];
-  return cheaper ? choiceAt(stats, cheaper.index, nOpts) : chosen;
+  return fitsBudget(stats[0] as NStats, nOpts) ? choiceAt(stats, 0, nOpts) : chosen;
 }

@@ -9,6 +9,8 @@ export interface RowOutcome {
   cost: number[];
   /** All samples came from the cache. */
   cached: boolean;
+  /** Every sample of the row's request said exactly the same. */
+  alike?: boolean;
 }
 
 /**
@@ -59,6 +61,15 @@ export class TrialRecord {
   }
 
   /** Fraction of the first `rows` rows that failed. */
+  /**
+   * The samples of every one of the first `rows` rows were all alike: more of them cannot change
+   * any score (a temperature near 0, or a model that always says the same).
+   */
+  samplesAlwaysAlike(rows: number): boolean {
+    for (let i = 0; i < rows; i++) if (!this.rows[i]?.alike) return false;
+    return rows > 0;
+  }
+
   failureRate(rows: number): number {
     let failed = 0;
     for (let i = 0; i < rows; i++) if (!this.rows[i] || this.rows[i]?.metrics.every((m) => m === undefined)) failed++;

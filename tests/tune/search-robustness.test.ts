@@ -49,10 +49,10 @@ describe('ties go to the cheaper config', () => {
   });
 
   /** A trial on 60 rows: `right(row, n)` says whether the vote of n samples was right. */
-  function scored(id: number, costPerSample: number, nMax: number, right: (row: number, n: number) => boolean, chosenN: number): LiveTrial {
+  function scored(id: number, costPerSample: number, nMax: number, right: (row: number, n: number) => boolean, chosenN: number, alike = false): LiveTrial {
     const record = new TrialRecord(nGrid(nMax), 'ok', 1);
     for (let r = 0; r < 60; r++) {
-      record.set(r, { metrics: record.grid.map((n) => ({ ok: right(r, n) ? 1 : 0 })), cost: record.grid.map((n) => 0.0001 + n * costPerSample), cached: false });
+      record.set(r, { metrics: record.grid.map((n) => ({ ok: right(r, n) ? 1 : 0 })), cost: record.grid.map((n) => 0.0001 + n * costPerSample), cached: false, alike });
     }
     const index = record.grid.indexOf(chosenN);
     const mean = record.scoresAt(60, index).reduce((a, b) => a + b, 0) / 60;
@@ -71,16 +71,17 @@ describe('ties go to the cheaper config', () => {
   const nOpts = { inferenceBudget: 0.01, totalRows: 60, pooledVariance: 0.2 };
   const SIZES = [6, 12, 24, 60];
 
-  it('where more samples do not help, the pick takes the fewest', () => {
-    // the same answer whatever n (temperature 0): n = 8 was ranked first, n = 1 scores the same
-    const t = scored(0, 0.0002, 8, (r) => r % 5 !== 0, 8);
+  it('where the samples never differed, more of them cannot help: the pick takes the fewest', () => {
+    // every sample of every row said the same (temperature 0): n = 8 was ranked first
+    const t = scored(0, 0.0002, 8, (r) => r % 5 !== 0, 8, true);
     const pick = pickBest([t], SIZES, 'ok', 1, nOpts);
     expect(pick?.config.n).toBe(1);
     expect(pick?.inference_cost).toBeCloseTo(0.0003, 9);
+    // the same scores from samples that did differ: more votes are steadier, they are kept
+    expect(pickBest([scored(0, 0.0002, 8, (r) => r % 5 !== 0, 8, false)], SIZES, 'ok', 1, nOpts)?.config.n).toBe(8);
   });
 
   it('where more samples help, even by a row, they are kept', () => {
-    // every extra sample rights more rows
     const t = scored(0, 0.0002, 8, (r, n) => r < 52 + n, 8);
     const pick = pickBest([t], SIZES, 'ok', 1, nOpts);
     expect(pick?.config.n).toBe(8);

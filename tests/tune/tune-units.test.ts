@@ -13,9 +13,9 @@ describe('choosing n after the fact', () => {
     expect(pick.lcb).toBeCloseTo(0.9 - standardError(0.1, 60, 0.1), 12);
   });
 
-  it('gives a tie to the smaller n (the same scores for less money), and reports infeasible when nothing fits', () => {
+  it('prefers the larger n on a tie, and reports infeasible when nothing fits', () => {
     const tie = chooseN([stat(2, 0.8, 0.001), stat(4, 0.8, 0.0015)], { inferenceBudget: 0.002, totalRows: 60, pooledVariance: 0.1 });
-    expect(tie.n).toBe(2);
+    expect(tie.n).toBe(4);
     const none = chooseN([stat(1, 0.9, 0.003), stat(2, 0.95, 0.005)], { inferenceBudget: 0.002, totalRows: 60, pooledVariance: 0.1 });
     expect(none).toMatchObject({ feasible: false, index: -1, n: 1 });
   });
