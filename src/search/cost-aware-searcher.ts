@@ -24,6 +24,8 @@ export interface CostAwareSearcherOptions {
    * above the answers' length it changes nothing, below it cuts answers short).
    */
   readonly steady?: readonly string[];
+  /** Configs far from a leading one that its first look tries too (the tuner's: near-zero temperature, short answers). */
+  readonly variants?: (config: Config) => readonly Config[];
   /** Share of suggestions drawn at random from the whole space (global exploration); default 0.3. */
   readonly globalShare?: number;
   /** Initial step size in the unit cube; default 0.2. */
@@ -83,6 +85,7 @@ export class CostAwareSearcher implements Searcher {
   readonly #accept: (c: Config) => boolean;
   readonly #identity: (c: Config) => string;
   readonly #steady: ReadonlySet<string>;
+  readonly #variants: (config: Config) => readonly Config[];
   readonly #globalShare: number;
   readonly #maxAttempts: number;
   readonly #seen = new Set<string>();
@@ -103,6 +106,7 @@ export class CostAwareSearcher implements Searcher {
     this.#accept = options.accept ?? (() => true);
     this.#identity = options.identity ?? ((c) => space.key(c));
     this.#steady = new Set(options.steady ?? []);
+    this.#variants = options.variants ?? (() => []);
     this.#globalShare = options.globalShare ?? 0.3;
     this.#sigma = options.sigma ?? 0.2;
     this.#maxAttempts = options.maxAttempts ?? 60;
@@ -263,7 +267,7 @@ export class CostAwareSearcher implements Searcher {
     return out;
   }
 
-  /** A look around a trial: every other option of every choice (newly active numbers at the middle of their range). */
+  /** A look around a trial: every other option of every choice (newly active numbers at the middle of their range), and its variants. */
   #otherOptions(parent: number): Array<{ point: Point; parent: number }> {
     const from = (this.#known.get(parent) as Known).point;
     const middle = Object.fromEntries(this.#space.dimensions.filter((d) => isNumericDomain(d.domain)).map((d) => [d.key, 0.5]));
@@ -277,6 +281,7 @@ export class CostAwareSearcher implements Searcher {
         out.push({ point: this.#space.completePoint({ choices: { ...from.choices, [dim.key]: o }, unit: { ...middle, ...from.unit } }, rng), parent });
       }
     }
+    for (const v of this.#variants((this.#known.get(parent) as Known).config)) if (this.#space.contains(v)) out.push({ point: this.#space.encode(v), parent });
     return out;
   }
 

@@ -20,6 +20,8 @@ export interface ArmInfo {
   promptCost: number;
   /** USD of a typical sample (see {@link typicalSampleTokens}), then re-estimated from the arm's trials. */
   sampleCost: number;
+  /** Tokens of a typical probe answer (see {@link typicalSampleTokens}); undefined when the probe got nothing. */
+  typicalTokens?: number;
   /** Longest probe answer in tokens; undefined when the probe got nothing. */
   maxSampleTokens: number | undefined;
   /** A probe answer hit max_tokens, so answers can be longer than seen. */
@@ -108,8 +110,9 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
         }
       }
       const nLow = nLowOf(config);
-      const sampleCost = price ? (typicalSampleTokens(sampleTokens) * price[1]) / 1000 : 0;
-      const info: ArmInfo = { key, values, promptCost, sampleCost, maxSampleTokens: maxTokens, truncated, texts, feasible: true };
+      const typicalTokens = typicalSampleTokens(sampleTokens);
+      const sampleCost = price ? (typicalTokens * price[1]) / 1000 : 0;
+      const info: ArmInfo = { key, values, promptCost, sampleCost, typicalTokens, maxSampleTokens: maxTokens, truncated, texts, feasible: true };
       const minCost = promptCost + nLow * sampleCost;
       if (run.inferenceBudget !== undefined && minCost > run.inferenceBudget * 1.5) {
         info.feasible = false;

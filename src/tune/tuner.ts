@@ -26,6 +26,7 @@ import { nRangeFor, spaceWithoutN } from './n-space.js';
 import { FailureWatch, evalVerdict } from './failure-watch.js';
 import { TOKEN_LIMIT_KEYS } from '../completion/token-limit.js';
 import { OverBudgetRegions } from './over-budget-regions.js';
+import { lookVariants } from './look-variants.js';
 
 /** Builds a searcher for the tuner (the space it gets has no n when the tuner picks n). */
 export type SearcherFactory = (space: SearchSpace, rng: Rng, hints: SearcherHints) => Searcher;
@@ -40,6 +41,8 @@ export interface SearcherHints {
   identity: (c: Config) => string;
   /** Request keys best left where the initial configs put them (max_tokens: at the top). */
   steady: readonly string[];
+  /** Configs far from a leading one that its first look should try too (see lookVariants). */
+  variants?: (c: Config) => Config[];
 }
 
 /** Inputs of one tune (library form of the YAML). */
@@ -190,7 +193,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const ties = rng.fork('ties');
     const armRank = new Map(armOrder.map((c, i) => [armKey(c), i]));
     const tiebreak = (t: LiveTrial): number => (armRank.get(armKey(t.config)) ?? armOrder.length) + ties.fork(String(t.id)).next();
-    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: affordable, identity, steady: TOKEN_LIMIT_KEYS });
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: affordable, identity, steady: TOKEN_LIMIT_KEYS, variants: (c) => lookVariants(searchSpace, arms.get(armKey(c)), asSent(c, arms)) });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();

@@ -1,3 +1,7 @@
+import { CostAwareSearcher } from '../../src/search/cost-aware-searcher.js';
+import { parseSearchSpace } from '../../src/space/parse-space.js';
+import { createRng } from '../../src/space/rng.js';
+import { lookVariants } from '../../src/tune/look-variants.js';
 import { typicalSampleTokens } from '../../src/tune/arms.js';
 import { noWorse } from '../../src/tune/n-choice.js';
 import { OverBudgetRegions } from '../../src/tune/over-budget-regions.js';
@@ -96,5 +100,40 @@ describe('ties go to the cheaper config', () => {
     // one row behind on the same rows: the dearer one is better, and stays the pick
     const behind = scored(2, 0.0001, 4, (r) => r % 5 !== 0 && r !== 7, 4);
     expect(pickBest([dear, behind], SIZES, 'ok', 1, nOpts)?.trial).toBe(0);
+  });
+});
+
+describe('the first look around a leader reaches far along temperature and max_tokens', () => {
+  const { space } = parseSearchSpace(
+    { model: 'm', prompt: '{q}', temperature_or_top_p: [{ temperature: { uniform: [0, 2] } }, { top_p: { uniform: [0, 1] } }], max_tokens: { lograndint: [16, 1000] } },
+    { defaults: false },
+  );
+  const arm = { key: 'k', values: {}, promptCost: 0, sampleCost: 0, typicalTokens: 200, maxSampleTokens: 260, truncated: false, texts: [], feasible: true };
+
+  it('tries the same config near temperature 0, and with answers cut at half their typical length', () => {
+    const vs = lookVariants(space, arm, { model: 'm', prompt: '{q}', temperature: 0.8, max_tokens: 650 });
+    expect(vs).toEqual([
+      { model: 'm', prompt: '{q}', temperature: 0.05, max_tokens: 650 },
+      { model: 'm', prompt: '{q}', temperature: 0.8, max_tokens: 100 },
+    ]);
+  });
+
+  it('nothing to add where the config is already there', () => {
+    expect(lookVariants(space, arm, { model: 'm', prompt: '{q}', temperature: 0.05, max_tokens: 90 })).toEqual([]);
+    // the top_p branch has no temperature; without a probe there is no typical length
+    expect(lookVariants(space, undefined, { model: 'm', prompt: '{q}', top_p: 0.5, max_tokens: 650 })).toEqual([]);
+  });
+
+  it('the searcher puts them in the first look around the leader', () => {
+    const searcher = new CostAwareSearcher(space, createRng(1), {
+      initial: [{ model: 'm', prompt: '{q}', temperature: 0.8, max_tokens: 650 }],
+      steady: ['max_tokens'],
+      variants: (c) => lookVariants(space, arm, c),
+    });
+    searcher.suggest(0);
+    searcher.observe({ trialId: 0, score: 0.9, cost: 0, fidelity: 0.1, status: 'complete' });
+    const look = [1, 2, 3].map((id) => searcher.suggest(id)?.config);
+    expect(look).toContainEqual({ model: 'm', prompt: '{q}', temperature: 0.05, max_tokens: 650 });
+    expect(look).toContainEqual({ model: 'm', prompt: '{q}', temperature: 0.8, max_tokens: 100 });
   });
 });
