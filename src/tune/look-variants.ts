@@ -1,6 +1,6 @@
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
-import type { ArmInfo } from './arms.js';
+import { cappedMaxTokens, type ArmInfo } from './arms.js';
 
 /** Where in its range the cool variant puts the temperature (near 0: the model's surest answer). */
 const COOL = 0.025;
@@ -15,7 +15,8 @@ const SHORT = 0.5;
  * - the same with max_tokens at half the arm's typical answer: where the part that is scored comes
  *   first (code before its explanation, a label before its reasons), the rest is paid for and
  *   thrown away, and the money saved buys more samples.
- * Either may lose; each costs one trial to find out.
+ * Either may lose; each costs one trial to find out. `config` is the searcher's (inside the space),
+ * not as sent.
  */
 export function lookVariants(space: SearchSpace, arm: ArmInfo | undefined, config: Config): Config[] {
   const out: Config[] = [];
@@ -28,10 +29,9 @@ export function lookVariants(space: SearchSpace, arm: ArmInfo | undefined, confi
   const maxTokens = dims.find((d) => d.name === 'max_tokens');
   if (maxTokens && arm?.typicalTokens !== undefined && typeof config.max_tokens === 'number') {
     const short = Math.max(1, Math.round(arm.typicalTokens * SHORT));
-    if (short < config.max_tokens) {
-      const c = { ...config, max_tokens: short };
-      if (space.contains(c)) out.push(space.decode(space.encode(c)));
-    }
+    const c = { ...config, max_tokens: short };
+    // shorter than what is sent (the probe caps max_tokens), and allowed by the space
+    if (short < cappedMaxTokens(arm, config.max_tokens) && space.contains(c)) out.push(space.decode(space.encode(c)));
   }
   return out;
 }

@@ -193,7 +193,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
     const ties = rng.fork('ties');
     const armRank = new Map(armOrder.map((c, i) => [armKey(c), i]));
     const tiebreak = (t: LiveTrial): number => (armRank.get(armKey(t.config)) ?? armOrder.length) + ties.fork(String(t.id)).next();
-    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: affordable, identity, steady: TOKEN_LIMIT_KEYS, variants: (c) => lookVariants(searchSpace, arms.get(armKey(c)), asSent(c, arms)) });
+    const searcher = makeSearcher(opts.searcher, searchSpace, rng.fork('searcher'), { initial, accept: affordable, identity, steady: TOKEN_LIMIT_KEYS, variants: (c) => lookVariants(searchSpace, arms.get(armKey(c)), c) });
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();

@@ -137,3 +137,12 @@ describe('the first look around a leader reaches far along temperature and max_t
     expect(look).toContainEqual({ model: 'm', prompt: '{q}', temperature: 0.8, max_tokens: 100 });
   });
 });
+
+describe('look variants stay inside the space', () => {
+  it('a short max_tokens below the range is not proposed, and a capped config is read as the searcher gave it', () => {
+    const { space } = parseSearchSpace({ model: 'm', prompt: '{q}', temperature: { uniform: [0, 2] }, max_tokens: { lograndint: [50, 1000] } }, { defaults: false });
+    const arm = { key: 'k', values: {}, promptCost: 0, sampleCost: 0, typicalTokens: 6, maxSampleTokens: 6, truncated: false, texts: [], feasible: true };
+    // the probe caps what is sent to 16 tokens (2.5 × 6, at least 16), below the range: only the cool variant
+    expect(lookVariants(space, arm, { model: 'm', prompt: '{q}', temperature: 0.8, max_tokens: 1000 })).toEqual([{ model: 'm', prompt: '{q}', temperature: 0.05, max_tokens: 1000 }]);
+  });
+});
