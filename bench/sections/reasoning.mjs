@@ -6,7 +6,7 @@
  * no request refused (400), every trial sampled only with what its model takes, and the pick
  * accepted as is by `autotune create --config best.yaml`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnNode } from '../lib/child.mjs';
 import { BIN, ROOT } from '../lib/paths.mjs';
@@ -41,9 +41,11 @@ export async function reasoning(ctx) {
     }).length;
     const byModel = new Map();
     for (const t of trials) byModel.set(t.config.model, (byModel.get(t.config.model) ?? 0) + 1);
-    // the pick, as is, through create
+    // the pick, as is, through create (a pick measured on part of the rows, as at a tiny budget,
+    // is saved beside --output as best.partial.yaml)
+    const pickFile = existsSync(join(dir, 'best.yaml')) ? 'best.yaml' : 'best.partial.yaml';
     await server.reset();
-    const create = /** @type {any} */ (await spawnNode([BIN, 'create', '--config', 'best.yaml', '--var', `problem=${PROBLEM}`, '--no-cache', '--cache-path-root', '.cache', '--json'], { env, cwd: dir }));
+    const create = /** @type {any} */ (await spawnNode([BIN, 'create', '--config', pickFile, '--var', `problem=${PROBLEM}`, '--no-cache', '--cache-path-root', '.cache', '--json'], { env, cwd: dir }));
     const createServed = await server.stats();
     runs.push({
       seed,
