@@ -77,11 +77,8 @@ export function chooseN(stats: readonly NStats[], opts: NChoiceOptions): NChoice
   let best: NChoice | undefined;
   stats.forEach((s, index) => {
     if (!fitsBudget(s, opts)) return;
-    const se = standardError(s.variance, s.rows, opts.pooledVariance, opts.priorRows);
-    const lcb = s.mean - se;
-    if (!best || lcb > best.lcb + 1e-12 || (Math.abs(lcb - best.lcb) <= 1e-12 && s.n > best.n)) {
-      best = { index, n: s.n, mean: s.mean, se, lcb, costMean: s.costMean, feasible: true };
-    }
+    const c = choiceAt(stats, index, opts);
+    if (!best || c.lcb > best.lcb + 1e-12 || (Math.abs(c.lcb - best.lcb) <= 1e-12 && c.n > best.n)) best = c;
   });
   if (best) return best;
   let cheapest = 0;
