@@ -1,11 +1,13 @@
+import { TOKEN_LIMIT_KEYS } from '../completion/token-limit.js';
 import type { Config } from '../space/types.js';
 import { armKey } from './arms.js';
 
 /**
  * Request keys whose larger values never make answers cheaper: more randomness (longer, sometimes
- * runaway answers) or a higher cap on their length.
+ * runaway answers) or a higher cap on their length (max_tokens, or max_completion_tokens for
+ * reasoning models).
  */
-const COST_RAISING = ['temperature', 'top_p', 'max_tokens'] as const;
+const COST_RAISING = ['temperature', 'top_p', ...TOKEN_LIMIT_KEYS] as const;
 
 /**
  * Where in an arm the inference budget is known to be out of reach. A trial over the budget at

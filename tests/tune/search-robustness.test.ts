@@ -36,6 +36,10 @@ describe('affordability per config, not per arm', () => {
     expect(regions.covers({ ...arm, temperature: 1.5, max_tokens: 200 })).toBe(false);
     // the other sampling branch is not bounded by a temperature
     expect(regions.covers({ ...arm, top_p: 1, max_tokens: 800 })).toBe(false);
+    // a reasoning model's cap bounds the same way
+    regions.add({ ...arm, model: 'o4-mini', max_completion_tokens: 4000 });
+    expect(regions.covers({ ...arm, model: 'o4-mini', max_completion_tokens: 8000 })).toBe(true);
+    expect(regions.covers({ ...arm, model: 'o4-mini', max_completion_tokens: 1000 })).toBe(false);
     // another arm is not touched
     expect(regions.covers({ ...arm, model: 'gpt-4o-mini', temperature: 1.5, max_tokens: 900 })).toBe(false);
   });
