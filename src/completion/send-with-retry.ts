@@ -75,10 +75,6 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
   const usageContext = { model, chat: p.request.api !== 'completion', promptTexts: texts, promptBound, maxTokens, defaultMaxTokens: p.defaultMaxTokens };
   for (let attempt = 0; ; attempt++) {
     const release = await deps.pool.acquire(p.signal);
-    if (p.stillNeeded && !p.stillNeeded()) {
-      release();
-      return null;
-    }
     let reservation = null;
     if (p.budget && p.price) {
       reservation = await p.budget.reserve(worstCaseCost(promptBound, (maxTokens ?? p.defaultMaxTokens) * n, p.price));
@@ -87,7 +83,16 @@ export async function sendWithRetry(deps: SendDeps, p: SendParams): Promise<Paid
         throw new AttemptError('budget', 'the optimization budget cannot cover this request');
       }
     }
+    // The last look at the cache comes after every wait (a slot, the budget) and with nothing
+    // awaited between it and the send: another process that stored the answer meanwhile is seen.
+    // `t0` is taken before that look, so that a usage record's time − latency_ms is no later than
+    // the moment this process last found the answer missing.
     const t0 = clock.now();
+    if (p.stillNeeded && !p.stillNeeded()) {
+      reservation?.release();
+      release();
+      return null;
+    }
     const epoch = deps.pool.epoch; // a 429 for this request cuts the window only if no cut came since
     let raw: RawCompletion;
     try {
