@@ -50,11 +50,9 @@ describe('builtin:code', () => {
   it('a syntax error and an infinite loop (timeout) fail without failing the eval', async () => {
     const syntax = '    return sum(xs\n';
     const loop = '    while True:\n        pass\n';
-    const started = performance.now();
     const m = await code([syntax, loop, GOOD], ROW);
     expect(m).toMatchObject({ success: 1 });
     expect(m['pass_rate']).toBeCloseTo(1 / 3, 12);
-    expect(performance.now() - started).toBeLessThan(4000);
   });
 
   it('a program that tries the network fails', async () => {
