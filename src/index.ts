@@ -20,7 +20,7 @@ export { DEFAULT_RETRY_POLICY } from './completion/retry-policy.js';
 export type { RetryPolicy } from './completion/retry-policy.js';
 export { OpenAITransport } from './completion/transport.js';
 export type { CompletionTransport } from './completion/transport.js';
-export type { SpendGuard, Reservation } from './completion/spend-guard.js';
+export type { SpendGuard, Reservation } from './budget/spend-guard.js';
 
 export { BUILTIN_PRICES, resolvePrice } from './pricing/price-table.js';
 export type { Price, PriceTable } from './pricing/price-table.js';
@@ -52,7 +52,7 @@ export type { UsageInput, UsageResult } from './ops/usage-op.js';
 export { runCacheStats, runCacheClear } from './ops/cache-op.js';
 export type { CacheStatsReport, SeedReport } from './ops/cache-op.js';
 
-export { BudgetLedger } from './tune/budget.js';
+export { BudgetLedger } from './budget/ledger.js';
 export { openRunContext, DEFAULT_CACHE_ROOT, DEFAULT_SEED } from './context.js';
 export type { RunContext, RunOptions } from './context.js';
 export { loadRequestConfig } from './config/load-request-config.js';
@@ -71,8 +71,8 @@ export type { TunerOptions, TuneResult, StopReason, SearcherFactory, SearcherHin
 export { EVAL_FAILURE_HINT, FAILURE_HINT, FAILED_TRIALS_IN_A_ROW } from './tune/failure-watch.js';
 export type { TuneEvent } from './tune/tune-events.js';
 export type { TrialSummary, TrialState } from './tune/trial-summary.js';
-export { loadTuneConfig, parseTuneConfig, TUNE_KEYS } from './tune/tune-config.js';
-export type { TuneConfig, TuneOverrides } from './tune/tune-config.js';
+export { loadTuneConfig, parseTuneConfig, TUNE_KEYS } from './ops/tune-config.js';
+export type { TuneConfig, TuneOverrides } from './ops/tune-config.js';
 export { runTune, tuneIdentity } from './ops/tune-op.js';
 export type { TuneInput, TuneOutcome } from './ops/tune-op.js';
 export { CostAwareSearcher } from './search/cost-aware-searcher.js';

@@ -7,7 +7,7 @@ import { requestSizes, type NLimits } from './n-capability.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { sendWithRetry, type PaidAnswer, type SendDeps } from './send-with-retry.js';
 import { splitSamples } from './samples.js';
-import type { SpendGuard } from './spend-guard.js';
+import type { SpendGuard } from '../budget/spend-guard.js';
 import { AttemptError } from './transport.js';
 
 /** One request's worth of samples to draw at one endpoint. */

@@ -18,7 +18,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { drawSamples } from './draw-samples.js';
 import { NLimits } from './n-capability.js';
 import { toChoices } from './samples.js';
-import type { SpendGuard } from './spend-guard.js';
+import type { SpendGuard } from '../budget/spend-guard.js';
 import { AttemptError, OpenAITransport, type CompletionTransport } from './transport.js';
 import type { CompletionResponse, EndpointConfig, RequestParams, TemplateContext } from './types.js';
 

@@ -6,7 +6,7 @@ import { promptTexts, type BuiltRequest } from './build-request.js';
 import type { ResolvedEndpoint } from './config-list.js';
 import type { RequestPool } from './request-pool.js';
 import { backoffDelay, isRetryable, type RetryPolicy } from './retry-policy.js';
-import type { SpendGuard } from './spend-guard.js';
+import type { SpendGuard } from '../budget/spend-guard.js';
 import { AttemptError, type CompletionTransport, type RawCompletion } from './transport.js';
 import type { EngineEvent } from './engine-events.js';
 import { checkUsage, type CheckedUsage } from './usage-check.js';

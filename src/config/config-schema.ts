@@ -1,5 +1,5 @@
 import { REQUEST_KEYS, type KeySpec } from '../space/request-keys.js';
-import { TUNE_KEYS, type TuneKey } from '../tune/tune-config.js';
+import { TUNE_KEYS, type TuneKey } from './tune-keys.js';
 
 /** A JSON Schema (draft-07) node: plain data, written to `autotune.schema.json`. */
 export type JsonSchema = { [keyword: string]: unknown };

@@ -2,7 +2,7 @@ import { notFoundError } from '../completion/not-found.js';
 import { AbortedError, AutotuneError, BudgetError, ConfigError } from '../errors.js';
 import type { CompletionEngine } from '../completion/engine.js';
 import { extractTextOrFunctionCall, type CalledFunction } from '../completion/samples.js';
-import type { SpendGuard } from '../completion/spend-guard.js';
+import type { SpendGuard } from '../budget/spend-guard.js';
 import type { EvalResult } from '../evaluate/eval-types.js';
 import { MetricAccumulator } from '../evaluate/metric-accumulator.js';
 import { runEval } from '../evaluate/run-eval.js';

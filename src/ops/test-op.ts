@@ -3,7 +3,7 @@ import { AbortedError, DatasetError } from '../errors.js';
 import type { CompletionEngine, FilterFunction } from '../completion/engine.js';
 import type { EngineEvent } from '../completion/engine-events.js';
 import type { Env } from '../completion/env-refs.js';
-import type { SpendGuard } from '../completion/spend-guard.js';
+import type { SpendGuard } from '../budget/spend-guard.js';
 import type { EndpointConfig, RequestParams } from '../completion/types.js';
 import { checkFields, streamDatasetBatches, type DatasetRow } from '../config/load-dataset.js';
 import { checkEvalFields } from '../evaluate/eval-fields.js';

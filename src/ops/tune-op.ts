@@ -14,12 +14,12 @@ import { checkEvalFields } from '../evaluate/eval-fields.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import { hashOf } from '../util/canonical-json.js';
-import { bestConfigDocument, bestConfigText, partialPath } from '../tune/best-config.js';
+import { bestConfigDocument, bestConfigText, partialPath } from '../report/best-config.js';
 import { writeOutputFile, writesInPlace } from './output-file.js';
-import { loadTuneConfig, type TuneConfig, type TuneOverrides } from '../tune/tune-config.js';
+import { loadTuneConfig, type TuneConfig, type TuneOverrides } from './tune-config.js';
 import type { TuneEvent } from '../tune/tune-events.js';
-import { TuneLog, priorAccount } from '../tune/tune-log.js';
-import { lockTrialLog, type LogLock } from '../tune/log-lock.js';
+import { TuneLog, priorAccount } from '../store/trial-log.js';
+import { lockTrialLog, type LogLock } from '../store/log-lock.js';
 import { priceFor } from '../tune/tune-run.js';
 import { tune, type TuneResult } from '../tune/tuner.js';
 

@@ -18,5 +18,5 @@ export type TuneEvent =
   /** Earlier runs of this tune spent `priorSpend` (from `log`, last written `lastTime`): it counts against the budget. */
   | { type: 'resume'; log: string; priorSpend: number; lastTime: string | undefined; defaultLog: boolean }
   /** The trial log's lock was left by a process of this host that no longer runs (killed with -9): taken over. */
-  | { type: 'log_lock'; log: string; staleHolder: import('./log-lock.js').LockHolder }
+  | { type: 'log_lock'; log: string; staleHolder: import('../store/log-lock.js').LockHolder }
   | { type: 'engine'; event: import('../completion/engine-events.js').EngineEvent };

@@ -3,7 +3,7 @@ import type { EndpointConfig } from '../completion/types.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import { resolvePrice, type Price, type PriceTable } from '../pricing/price-table.js';
 import { costOf } from '../pricing/cost.js';
-import type { BudgetLedger } from './budget.js';
+import type { BudgetLedger } from '../budget/ledger.js';
 import type { TuneEvent } from './tune-events.js';
 
 /** Everything the tuner's parts share during one tune: built once by the tuner, read-only. */

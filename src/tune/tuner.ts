@@ -11,7 +11,7 @@ import { createRng, type Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
 import { armKey, asSent, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, samplesToRequest, type ArmInfo } from './arms.js';
-import { BudgetLedger } from './budget.js';
+import { BudgetLedger } from '../budget/ledger.js';
 import type { NChoiceOptions } from './n-choice.js';
 import { centerOf, maxTokensOf, planTrial, START_TEMPERATURE, trimRequest } from './plan-trial.js';
 import { chooseMoves, pickBest, settleRung, type Move } from './race.js';

@@ -4,7 +4,7 @@ import { checkUsage, type UsageContext } from '../../src/completion/usage-check.
 import { countTokens, encodingOf } from '../../src/completion/token-count.js';
 import { nLimitFromMessage, requestSizes, NLimits } from '../../src/completion/n-capability.js';
 import { serverMessage } from '../../src/completion/server-error.js';
-import { BudgetLedger } from '../../src/tune/budget.js';
+import { BudgetLedger } from '../../src/budget/ledger.js';
 
 const ctx = (over: Partial<UsageContext> = {}): UsageContext => ({
   model: 'gpt-4o-mini',

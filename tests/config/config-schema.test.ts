@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { SCHEMA_FILE, schemaText, tuneConfigSchema } from '../../src/config/config-schema.js';
 import { initConfigText } from '../../src/config/init-config.js';
 import { REQUEST_KEYS } from '../../src/space/request-keys.js';
-import { TUNE_KEYS } from '../../src/tune/tune-config.js';
+import { TUNE_KEYS } from '../../src/ops/tune-config.js';
 import { tuneYaml } from '../tune/tune-helpers.js';
 
 type AjvClass = typeof AjvModule.default;

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { priorSpend } from '../../src/tune/tune-log.js';
+import { priorSpend } from '../../src/store/trial-log.js';
 import { join } from 'node:path';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
 import { DIRECT, TEST_DATA, TUNE_DATA, cli, closedPort, filesUnder, usageRows } from './reliability-helpers.js';

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '../../src/space/rng.js';
-import { priorSpend } from '../../src/tune/tune-log.js';
+import { priorSpend } from '../../src/store/trial-log.js';
 import { FIXTURE_KEY, fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js';
 import { writeTuneConfig } from '../tune/tune-helpers.js';
 import { cli, integrity, killAll, reliabilityTuneYaml, report, spawnCli, usageRows, waitFor, type CliChild } from './reliability-helpers.js';

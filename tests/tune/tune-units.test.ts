@@ -1,4 +1,4 @@
-import { BudgetLedger } from '../../src/tune/budget.js';
+import { BudgetLedger } from '../../src/budget/ledger.js';
 import { chooseN, fitsBudget, nGrid, standardError, type NStats } from '../../src/tune/n-choice.js';
 import { promotions, rungSizes } from '../../src/tune/rungs.js';
 import { expectedFutureRows } from '../../src/tune/budget-plan.js';

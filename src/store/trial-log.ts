@@ -1,15 +1,14 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { WriteError } from '../errors.js';
 import { dirname } from 'node:path';
-import type { EvalSandbox } from '../evaluate/eval-types.js';
-import type { TrialSummary } from './trial-summary.js';
 
 /** One line of the trial log. `spent` is the tune's cumulative new spend (resumed runs included). */
 export type TuneLogEntry =
-  | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string; sandbox?: EvalSandbox; notices?: string[] }
+  | { type: 'start'; identity: string; time: string; optimization_budget: number | null; prior_spend: number; config_file?: string; sandbox?: Record<string, unknown>; notices?: string[] }
   /** An arm the probe could not use, with why (the server's message for a refused request). */
   | { type: 'arm_failed'; identity: string; time: string; arm: Record<string, unknown>; reason: string }
-  | ({ type: 'trial'; identity: string; time: string; spent: number } & TrialSummary)
+  /** A trial's summary (the tuner's TrialSummary) as it stood when it was written. */
+  | ({ type: 'trial'; identity: string; time: string; spent: number } & Record<string, unknown>)
   /** Written before each paid request: `reserved` is the worst case of the requests in flight. */
   | { type: 'spend'; identity: string; time: string; spent: number; reserved: number }
   /** `reserved`: the worst case of requests an interrupt cut off, which may have been charged. */
@@ -48,7 +47,7 @@ export class TuneLog {
     appendWholeLine(this.file, line);
   }
 
-  trial(summary: TrialSummary, spent: number): void {
+  trial(summary: object, spent: number): void {
     this.write({ type: 'trial', ...summary, spent });
   }
 }

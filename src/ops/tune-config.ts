@@ -8,6 +8,8 @@ import type { PriceTable } from '../pricing/price-table.js';
 import { parseSearchSpace } from '../space/parse-space.js';
 import { parseCapabilityOverrides, type CapabilityOverrides } from '../completion/model-capabilities.js';
 import { conditionOnModel } from './model-space.js';
+import { TUNE_KEYS, type TuneKey } from '../config/tune-keys.js';
+export { TUNE_KEYS, type TuneKey } from '../config/tune-keys.js';
 import type { SearchSpace } from '../space/search-space.js';
 
 /** A validated tune config: what `autotune tune config.yaml` runs. Paths are absolute. */
@@ -50,33 +52,6 @@ export interface TuneConfig {
   source: YamlSource | undefined;
 }
 
-/** Every top-level key of a tune config. */
-export const TUNE_KEYS = [
-  'data',
-  'eval',
-  'metric',
-  'mode',
-  'inference_budget',
-  'optimization_budget',
-  'num_samples',
-  'seed',
-  'search_seed',
-  'concurrency',
-  'log_file',
-  'prices',
-  'config_list',
-  'search_space',
-  'searcher',
-  'cache_path_root',
-  'request_timeout',
-  'retry_timeout',
-  'max_line_bytes',
-  'max_response_bytes',
-  'allow_format_str_template',
-  'model_capabilities',
-] as const;
-
-export type TuneKey = (typeof TUNE_KEYS)[number];
 
 /** CLI flags override keys; paths given on the command line are relative to `cwd`. */
 export type TuneOverrides = Partial<Record<TuneKey, unknown>>;

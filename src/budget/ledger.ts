@@ -1,4 +1,4 @@
-import type { Reservation, SpendGuard } from '../completion/spend-guard.js';
+import type { Reservation, SpendGuard } from './spend-guard.js';
 
 /**
  * The optimization budget as a ledger. A request is sent only after its worst-case cost is

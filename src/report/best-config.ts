@@ -2,8 +2,8 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { hasEnvRef } from '../completion/env-refs.js';
 import type { EndpointConfig } from '../completion/types.js';
-import type { TuneConfig } from './tune-config.js';
-import type { TuneResult } from './tuner.js';
+import type { TuneConfig } from '../ops/tune-config.js';
+import type { TuneResult } from '../tune/tuner.js';
 import { isSecretName } from '../util/redact.js';
 
 /**
