@@ -75,6 +75,10 @@ export { loadTuneConfig, parseTuneConfig, TUNE_KEYS } from './ops/tune-config.js
 export type { TuneConfig, TuneOverrides } from './ops/tune-config.js';
 export { runTune, tuneIdentity } from './ops/tune-op.js';
 export type { TuneInput, TuneOutcome } from './ops/tune-op.js';
+export { paretoFront } from './report/pareto.js';
+export type { ParetoPoint } from './report/pareto.js';
+export { parsePickRule, applyPickRule, describePickRule } from './report/pick-rule.js';
+export type { PickRule } from './report/pick-rule.js';
 export { CostAwareSearcher } from './search/cost-aware-searcher.js';
 export type { CostAwareSearcherOptions } from './search/cost-aware-searcher.js';
 export { RandomSearcher } from './search/random-searcher.js';

@@ -22,6 +22,8 @@ import { TuneLog, priorAccount } from '../store/trial-log.js';
 import { lockTrialLog, type LogLock } from '../store/log-lock.js';
 import { priceFor } from '../tune/tune-run.js';
 import { tune, type TuneResult } from '../tune/tuner.js';
+import { paretoFront, type ParetoPoint } from '../report/pareto.js';
+import { applyPickRule, describePickRule, type PickRule } from '../report/pick-rule.js';
 
 /** Inputs of `autotune tune`, already parsed from flags. */
 export interface TuneInput {
@@ -40,6 +42,8 @@ export interface TuneInput {
   usageLog?: RunOptions['usageLog'];
   onEvent?: (e: TuneEvent) => void;
   signal?: AbortSignal | undefined;
+  /** Hand back another point of the trade-off than the tuner's pick (e.g. the cheapest within 0.01 of it). */
+  pick?: PickRule | undefined;
 }
 
 /** What `runTune` returns: the tuner's result plus the validated config it ran. */
@@ -50,6 +54,10 @@ export interface TuneOutcome extends TuneResult {
   estimatedSpend: number;
   /** The pick was measured on part of the data: `output` is `NAME.partial.yaml`, not `--output`. */
   partial?: boolean;
+  /** The measured trials no other beats on both metric and cost per instance, cheapest first. */
+  pareto: ParetoPoint[];
+  /** Set when `pick` chose another trial than the tuner: the rule, and the trial the tuner had picked. */
+  picked?: { rule: string; tunerBest: number };
 }
 
 /**
@@ -108,7 +116,7 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
   if (prior > 0) emit({ type: 'resume', log: logFile, priorSpend: prior, lastTime: account.lastTime, defaultLog: cfg.logFile === undefined });
   // the log file is created with its first line (the start line goes first): a run that fails
   // before it does anything leaves no log behind
-  const start = { type: 'start', optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file, ...(evaluate.sandbox ? { sandbox: evaluate.sandbox } : {}), ...(cfg.spaceWarnings.length > 0 ? { notices: [...cfg.spaceWarnings] } : {}) } as const;
+  const start = { type: 'start', metric: cfg.metric, mode: cfg.mode, inference_budget: cfg.inferenceBudget ?? null, optimization_budget: cfg.optimizationBudget ?? null, prior_spend: prior, config_file: cfg.file, ...(evaluate.sandbox ? { sandbox: evaluate.sandbox } : {}), ...(cfg.spaceWarnings.length > 0 ? { notices: [...cfg.spaceWarnings] } : {}) } as const;
   const log = new TuneLog(logFile, identity, undefined, start);
 
   // what conditioning the space on the model left out, and discouraged settings: said, never silent
@@ -175,9 +183,21 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
   } finally {
     ctx.close();
   }
+  const pareto = paretoFront(result.trials, cfg.mode);
+  const tunerBest = result.best?.trial;
+  result = input.pick ? repick(result, input.pick, cfg) : result;
+  const picked = input.pick && tunerBest !== undefined && result.best?.trial !== tunerBest ? { rule: describePickRule(input.pick), tunerBest } : undefined;
   // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
-  log.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length });
-  return { ...result, ...(await saveBest(cfg, result, input)), tuneConfig: cfg, estimatedSpend };
+  log.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length, ...(picked ? { pick: picked.rule, tuner_best_trial: picked.tunerBest } : {}) });
+  return { ...result, ...(await saveBest(cfg, result, input, pareto)), tuneConfig: cfg, estimatedSpend, pareto, ...(picked ? { picked } : {}) };
+}
+
+/** The result with the trial `rule` picks in place of the tuner's pick (see applyPickRule). */
+function repick(result: TuneResult, rule: PickRule, cfg: TuneConfig): TuneResult {
+  if (!result.best) return result;
+  const best = applyPickRule(rule, { best: result.best, trials: result.trials, mode: cfg.mode, inferenceBudget: cfg.inferenceBudget });
+  if (best === result.best) return result;
+  return { ...result, best, config: { ...best.config }, result: { ...best.metrics, [cfg.metric]: best.metric ?? NaN, inference_cost: best.inference_cost ?? NaN, rows: best.rows } };
 }
 
 /**
@@ -188,7 +208,7 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
  * saved there by an earlier run; the warning says where it went. A stream (stdout, a pipe)
  * holds no earlier pick: it gets the partial pick, marked PARTIAL in its header.
  */
-async function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput): Promise<Pick<TuneOutcome, 'output' | 'partial' | 'warning'>> {
+async function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput, pareto: readonly ParetoPoint[]): Promise<Pick<TuneOutcome, 'output' | 'partial' | 'warning'>> {
   if (!input.output || !result.config || !result.best || result.stopReason === 'failures') return { output: undefined };
   const partial = result.best.rows < result.best.total_rows;
   const target = input.output === '-' ? '-' : resolve(input.cwd, input.output);
@@ -197,6 +217,8 @@ async function saveBest(cfg: TuneConfig, result: TuneResult, input: TuneInput): 
   const file = shown === input.output ? target : resolve(input.cwd, shown);
   // eval module paths are written relative to the saved file (to the current directory for a stream)
   const doc = bestConfigDocument(cfg, result, stream ? join(input.cwd, 'best.yaml') : file);
+  // the whole trade-off, so another point can be taken from the saved file without a re-run
+  (doc.tuning as Record<string, unknown>).pareto = pareto.map((p) => ({ trial: p.trial, [cfg.metric]: p.metric, ci: p.ci ? [p.ci.low, p.ci.high] : null, rows: p.rows, inference_cost: p.inference_cost, config: p.config }));
   const header = `# ${partial ? `PARTIAL: measured on ${result.best.rows} of ${result.best.total_rows} rows (stopped: ${result.stopReason}); ` : ''}best config found by autotune tune ${cfg.file ?? ''}
 `;
   await writeOutputFile(file, bestConfigText(doc, header), { field: '--output', stdout: input.stdout, makeDirectory: true });

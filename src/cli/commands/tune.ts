@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config/init-config.js';
 import { ConfigError } from '../../errors.js';
 import type { EvalSpec } from '../../evaluate/eval-types.js';
-import { EVAL_FAILURE_HINT, FAILURE_HINT, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
+import { EVAL_FAILURE_HINT, FAILURE_HINT, parsePickRule, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
 import { examples } from '../help.js';
 import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
 import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
@@ -33,6 +33,7 @@ interface TuneFlags {
   cachePathRoot?: string;
   output?: string;
   fresh?: boolean;
+  pick?: string[];
   json?: boolean;
   top: number;
 }
@@ -60,6 +61,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
     .option('--cache-path-root <dir>', 'cache root (default .cache)')
     .option('-o, --output <file>', 'write the best config here (YAML for test/create --config)')
     .option('--fresh', 'do not count the spend of earlier runs in the log (the cache is still used)')
+    .option('--pick <rule...>', 'which point of the cost–metric trade-off to save: best (default), or cheapest-within D (the cheapest config whose metric is within D of the best)')
     .option('--top <n>', 'trials to list', numberFlag('--top', { integer: true, min: 0 }), 8)
     .option('--json', 'print one JSON object on stdout')
     .addHelpText(
@@ -68,10 +70,12 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
         ['autotune tune tune.example.yaml -o best.yaml', 'search the space of the file under its budgets; save the best config'],
         ['autotune tune tune.example.yaml --optimization-budget 0.2 --json', 'a smaller search, the result as one JSON object'],
         ['autotune tune tune.example.yaml --fresh --log-file tune-log.jsonl', 'ignore the spend of earlier runs; log every trial'],
+        ['autotune tune tune.example.yaml -o cheap.yaml --pick cheapest-within 0.01', 'save the cheapest config within 0.01 of the best metric'],
       ]),
     )
     .action(async (positional: string | undefined, flags: TuneFlags) => {
       const configFile = configFileOf(positional, flags.config, io.cwd);
+      const pick = flags.pick ? parsePickRule(flags.pick) : undefined;
       const overrides = {
         data: flags.data,
         eval: evalSpecOf(flags.eval, flags.evalField),
@@ -149,6 +153,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
         usageLog: { command: 'tune', history: false, onError: usageLogWarning(io) },
         onEvent,
         signal: io.signal,
+        pick,
       }).finally(() => bar.stop());
       // `--output -`: stdout carries the best config alone, the report goes to stderr
       const shown = flags.output === '-' ? { ...io, stdout: io.stderr } : io;
@@ -208,6 +213,8 @@ function jsonReport(o: TuneOutcome): Record<string, unknown> {
     ...(o.partial ? { partial: true } : {}),
     ...(o.warning ? { warning: o.warning } : {}),
     ...(o.droppedArms && o.droppedArms.length > 0 ? { dropped_arms: o.droppedArms } : {}),
+    pareto: o.pareto,
+    ...(o.picked ? { pick: { rule: o.picked.rule, trial: o.best?.trial ?? null, tuner_best_trial: o.picked.tunerBest } } : {}),
   };
 }
 
@@ -224,7 +231,8 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   const fit = terminalWidth(io);
   const cfg = o.tuneConfig;
   if (o.config && o.best) {
-    writeLine(io.stdout, c.bold(`Best config (trial #${o.best.trial}, measured on ${o.best.rows} of ${o.best.total_rows} rows)`));
+    const title = o.picked ? `Picked config (${o.picked.rule} of trial #${o.picked.tunerBest}'s ${cfg.metric}: trial #${o.best.trial}` : `Best config (trial #${o.best.trial}`;
+    writeLine(io.stdout, c.bold(`${title}, measured on ${o.best.rows} of ${o.best.total_rows} rows)`));
     writeLine(io.stdout, renderKeyValues(Object.entries(o.config).map(([k, v]) => [k, typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)] as const), c, fit), redact);
     writeLine(io.stdout, '');
     const metrics: Array<readonly [string, string]> = [
