@@ -10,6 +10,7 @@ import { registerInit } from './commands/init.js';
 import { ENVIRONMENT_HELP, examples } from './help.js';
 import { packageVersion } from '../util/package-root.js';
 import { registerPrices } from './commands/prices.js';
+import { registerCompare } from './commands/compare.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -48,6 +49,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   registerCache(program, io, setExit);
   registerPrices(program, io, setExit);
   registerInit(program, io, setExit);
+  registerCompare(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
