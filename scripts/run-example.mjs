@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run example`: the main job of the README, with no API key and no network. It starts the
 // bundled fixture LLM server on 127.0.0.1, points autotune at it, and runs
-//   1. autotune tune tune.example.yaml            (search under the budgets, save the best)
+//   1. autotune tune tune.example.yaml            (search under the budgets, save the best, write the HTML report)
 //   2. autotune test on the held-out test set      (the tuned config)
 //   3. autotune test of an untuned baseline        (gpt-4 at its defaults) for comparison.
 // Outputs go to example-output/ (the cache too), so a second run is served from the cache: $0.
@@ -39,7 +39,7 @@ writeFileSync(baseline, [
 ].join('\n'));
 
 try {
-  await autotune(['tune', 'tune.example.yaml', '--output', 'example-output/best.yaml', '--cache-path-root', cacheRoot], 'search under $0.002 per question and $1.00 in all');
+  await autotune(['tune', 'tune.example.yaml', '--output', 'example-output/best.yaml', '--cache-path-root', cacheRoot, '--report', 'example-output/report.html'], 'search under $0.002 per question and $1.00 in all; the report: example-output/report.html');
   await autotune(['test', '--config', 'example-output/best.yaml', '--data', 'fixtures/data/arith/test.jsonl', '--cache-path-root', cacheRoot], 'the tuned config on 300 held-out questions');
   await autotune(['test', '--config', 'example-output/baseline.yaml', '--data', 'fixtures/data/arith/test.jsonl', '--cache-path-root', cacheRoot], 'untuned baseline: gpt-4 at defaults');
   const stats = server.stats();

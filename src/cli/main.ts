@@ -11,6 +11,7 @@ import { ENVIRONMENT_HELP, examples } from './help.js';
 import { packageVersion } from '../util/package-root.js';
 import { registerPrices } from './commands/prices.js';
 import { registerCompare } from './commands/compare.js';
+import { registerReport } from './commands/report.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -50,6 +51,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   registerPrices(program, io, setExit);
   registerInit(program, io, setExit);
   registerCompare(program, io, setExit);
+  registerReport(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -54,6 +54,8 @@ export interface TuneOutcome extends TuneResult {
   estimatedSpend: number;
   /** The pick was measured on part of the data: `output` is `NAME.partial.yaml`, not `--output`. */
   partial?: boolean;
+  /** The trial log of the run (what `autotune report` reads). */
+  logFile: string;
   /** The measured trials no other beats on both metric and cost per instance, cheapest first. */
   pareto: ParetoPoint[];
   /** Set when `pick` chose another trial than the tuner: the rule, and the trial the tuner had picked. */
@@ -189,7 +191,7 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
   const picked = input.pick && tunerBest !== undefined && result.best?.trial !== tunerBest ? { rule: describePickRule(input.pick), tunerBest } : undefined;
   // requests cut off by an interrupt count at their worst case for a re-run, as after kill -9
   log.write({ type: 'end', spent: result.totalSpend, ...(result.unsettled ? { reserved: result.unsettled } : {}), stop_reason: result.stopReason, best_trial: result.best?.trial ?? null, trials: result.trials.length, ...(picked ? { pick: picked.rule, tuner_best_trial: picked.tunerBest } : {}) });
-  return { ...result, ...(await saveBest(cfg, result, input, pareto)), tuneConfig: cfg, estimatedSpend, pareto, ...(picked ? { picked } : {}) };
+  return { ...result, ...(await saveBest(cfg, result, input, pareto)), tuneConfig: cfg, estimatedSpend, logFile, pareto, ...(picked ? { picked } : {}) };
 }
 
 /** The result with the trial `rule` picks in place of the tuner's pick (see applyPickRule). */

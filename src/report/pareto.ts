@@ -19,9 +19,9 @@ export interface ParetoPoint {
   inference_cost: number;
 }
 
-/** A trial that was measured: it has a metric and a cost per instance, and did not fail. */
+/** A trial that was measured: it has a metric and a cost per instance (on its rows so far), and did not fail. */
 export function isMeasured(t: TrialSummary): t is TrialSummary & { metric: number; inference_cost: number } {
-  return t.state !== 'failed' && t.state !== 'running' && t.rows > 0 && typeof t.metric === 'number' && Number.isFinite(t.metric) && typeof t.inference_cost === 'number' && Number.isFinite(t.inference_cost);
+  return t.state !== 'failed' && t.rows > 0 && typeof t.metric === 'number' && Number.isFinite(t.metric) && typeof t.inference_cost === 'number' && Number.isFinite(t.inference_cost);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config/init-config.js';
 import { ConfigError } from '../../errors.js';
 import type { EvalSpec } from '../../evaluate/eval-types.js';
-import { EVAL_FAILURE_HINT, FAILURE_HINT, parsePickRule, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
+import { EVAL_FAILURE_HINT, FAILURE_HINT, parsePickRule, runReport, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
 import { examples } from '../help.js';
 import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
 import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
@@ -14,6 +14,7 @@ import { printSandbox } from '../render/sandbox-line.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 import { usageLogWarning } from '../render/usage-warning.js';
 import { displayPath } from '../render/units.js';
+import { reportLine } from './report.js';
 
 interface TuneFlags {
   config?: string;
@@ -34,6 +35,7 @@ interface TuneFlags {
   output?: string;
   fresh?: boolean;
   pick?: string[];
+  report?: string;
   json?: boolean;
   top: number;
 }
@@ -62,6 +64,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
     .option('-o, --output <file>', 'write the best config here (YAML for test/create --config)')
     .option('--fresh', 'do not count the spend of earlier runs in the log (the cache is still used)')
     .option('--pick <rule...>', 'which point of the cost–metric trade-off to save: best (default), or cheapest-within D (the cheapest config whose metric is within D of the best)')
+    .option('--report <file>', 'also write the HTML report of the tune here (see autotune report)')
     .option('--top <n>', 'trials to list', numberFlag('--top', { integer: true, min: 0 }), 8)
     .option('--json', 'print one JSON object on stdout')
     .addHelpText(
@@ -161,6 +164,7 @@ export function registerTune(program: Command, io: CliIO, setExit: (code: number
 `);
       else printReport(shown, outcome, flags.top);
       // a diagnostic: on stderr, also with --json (where it is in the object too)
+      if (flags.report) writeLine(io.stderr, reportLine(io, await runReport({ log: outcome.logFile, output: flags.report, cwd: io.cwd })), envRedactor(io.env));
       if (outcome.warning) writeLine(io.stderr, colorsFor(io, 'stderr').yellow(`warning: ${outcome.warning}`), envRedactor(io.env));
       if (outcome.failure) {
         const c = colorsFor(io, 'stderr');

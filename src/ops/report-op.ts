@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ConfigError, DatasetError } from '../errors.js';
+import { renderReportHtml } from '../report/report-html.js';
+import { readTestResults, type TestResultsData } from '../report/test-results-data.js';
+import { readTuneLog, type TuneReportData } from '../report/tune-log-data.js';
+import { writeOutputFile } from './output-file.js';
+
+/** Inputs of `autotune report`. */
+export interface ReportInput {
+  /** A tune's trial log (JSONL). */
+  log?: string | undefined;
+  /** Files written by `autotune test --results`. */
+  results?: readonly string[] | undefined;
+  /** Where the HTML goes: a file (written atomically), `-` for `stdout`. */
+  output: string;
+  stdout?: NodeJS.WritableStream | undefined;
+  cwd: string;
+}
+
+/** What `runReport` wrote. */
+export interface ReportOutcome {
+  output: string;
+  bytes: number;
+  tune?: TuneReportData;
+  tests: TestResultsData[];
+}
+
+/**
+ * Write the report of a tune log (and test results) as one self-contained HTML file that opens
+ * offline: Chart.js (from the installed `chart.js` package) and the page's script and data are
+ * inlined. Reading is all-or-nothing: a log or results file that cannot be read is an error
+ * naming it, and nothing is written.
+ */
+export async function runReport(input: ReportInput): Promise<ReportOutcome> {
+  if (!input.log && (input.results ?? []).length === 0) {
+    throw new ConfigError('nothing to report: give a trial log, --results files, or both', { field: 'log', hint: 'e.g. autotune report example-output/tune-log.jsonl -o report.html' });
+  }
+  const tune = input.log ? readTuneLog(readText(resolve(input.cwd, input.log), input.log), shown(input.cwd, input.log)) : undefined;
+  const tests = (input.results ?? []).map((f) => readTestResults(readText(resolve(input.cwd, f), f), shown(input.cwd, f), tune?.metric));
+  const html = renderReportHtml(tune, tests, chartLibrary());
+  const target = input.output === '-' ? '-' : resolve(input.cwd, input.output);
+  await writeOutputFile(target, html, { field: '--output', stdout: input.stdout, makeDirectory: true });
+  return { output: input.output, bytes: Buffer.byteLength(html), ...(tune ? { tune } : {}), tests };
+}
+
+/** Chart.js's self-contained UMD build, as installed with autotune. */
+function chartLibrary(): string {
+  const require = createRequire(import.meta.url);
+  // the package's exports map names only its module entries: the UMD build sits beside them
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+}
+
+/** A path as the page shows it: relative to the working directory when inside it. */
+function shown(cwd: string, path: string): string {
+  const rel = relative(cwd, resolve(cwd, path));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function readText(path: string, shown: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DatasetError(code === 'ENOENT' ? 'no such file' : `cannot read it: ${(err as Error).message}`, { file: shown, code: 'E_REPORT_READ', cause: err });
+  }
+}
