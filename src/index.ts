@@ -75,7 +75,7 @@ export { loadTuneConfig, parseTuneConfig, TUNE_KEYS } from './ops/tune-config.js
 export type { TuneConfig, TuneOverrides } from './ops/tune-config.js';
 export { runTune, tuneIdentity } from './ops/tune-op.js';
 export type { TuneInput, TuneOutcome } from './ops/tune-op.js';
-export { paretoFront } from './report/pareto.js';
+export { paretoFront, isMeasured } from './report/pareto.js';
 export type { ParetoPoint } from './report/pareto.js';
 export { parsePickRule, applyPickRule, describePickRule } from './report/pick-rule.js';
 export type { PickRule } from './report/pick-rule.js';

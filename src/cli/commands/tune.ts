@@ -15,6 +15,7 @@ import { renderKeyValues, renderTable, usd } from '../render/table.js';
 import { usageLogWarning } from '../render/usage-warning.js';
 import { displayPath } from '../render/units.js';
 import { reportLine } from './report.js';
+import { tuneTradeOffLines } from '../render/trade-off-plot.js';
 
 interface TuneFlags {
   config?: string;
@@ -273,6 +274,9 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
     );
     writeLine(io.stdout, '');
   }
+  // the trade-off at a glance, on a terminal only
+  const plot = tuneTradeOffLines(o, io);
+  if (plot.length > 0) writeLine(io.stdout, `${plot.join('\n')}\n`);
   if (o.droppedArms && o.droppedArms.length > 0) {
     writeLine(io.stdout, c.bold(`Dropped arms (${o.droppedArms.length}: their requests failed, never tried)`));
     writeLine(io.stdout, renderTable(['arm', 'why'], o.droppedArms.map((d) => [armLabel(d.arm), d.reason]), c), redact);
