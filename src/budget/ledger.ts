@@ -1,36 +1,73 @@
 import type { Reservation, SpendGuard } from './spend-guard.js';
 
+/** The state of the books: USD spent, and reserved for requests in flight (their worst case). */
+export interface LedgerState {
+  spent: number;
+  reserved: number;
+}
+
 /**
- * The optimization budget as a ledger. A request is sent only after its worst-case cost is
- * reserved; a reservation that would take spent + reserved past the budget waits while other
- * requests are in flight (their actual cost is usually far below their worst case, and frees
- * room), and is refused when nothing is in flight and it still does not fit. Once an answer
- * arrives its reservation is replaced by the actual cost. So the money spent can never pass the
- * budget, whatever runs concurrently. Cache hits never touch the ledger: only new spend counts
- * (the original counted cached answers as spent).
+ * Where the books are kept. `save` is called synchronously after every reservation (so before
+ * its request is sent) and every settlement: a tune passes its trial log, so a run killed with
+ * requests in flight is still accounted for at their worst case, and a re-run resumes from what
+ * the log holds.
+ */
+export interface LedgerStorage {
+  save(state: LedgerState): void;
+}
+
+/** How a ledger starts. */
+export interface LedgerOptions {
+  /** USD earlier runs of the same tune spent (resume), counted against the budget. */
+  carried?: number;
+  storage?: LedgerStorage;
+}
+
+/**
+ * The money of one run: the one source of truth for what is spent, reserved and planned.
+ *
+ * A request is sent only after its worst-case cost is reserved; a reservation that would take
+ * spent + reserved past the budget waits while other requests are in flight (their actual cost
+ * is usually far below their worst case, and frees room), and is refused when nothing is in
+ * flight and it still does not fit. Once an answer arrives its reservation is replaced by the
+ * actual cost. So the money spent can never pass the budget, whatever runs concurrently. Cache
+ * hits never touch the spend: only new spend counts (the original counted cached answers as
+ * spent). Without a budget (Infinity) nothing is refused, and the books are kept all the same.
+ *
+ * Beside the money paid, the ledger keeps the plan: the list price of everything the search has
+ * consumed, cached or not (see `plan`).
  */
 export class BudgetLedger implements SpendGuard {
   private spentUsd = 0;
   private reservedUsd = 0;
+  private plannedUsd = 0;
   private holds = 0;
   private readonly waiters: Array<() => void> = [];
+  private readonly storage: LedgerStorage | undefined;
+  /** USD earlier runs spent (resume), included in `spent`. */
+  readonly carried: number;
   /** Requests refused for lack of budget. */
   refusals = 0;
 
-  /**
-   * @param onChange called synchronously after every reservation (so before its request is
-   *   sent) and every settlement, with what is spent and reserved: the tune log records it, so
-   *   a run killed with requests in flight is still accounted for at their worst case.
-   */
   constructor(
     readonly budgetUsd: number,
-    private readonly onChange?: (state: { spent: number; reserved: number }) => void,
+    options: LedgerOptions = {},
   ) {
-    if (!(budgetUsd > 0) || !Number.isFinite(budgetUsd)) throw new RangeError(`budget must be a positive number of USD, got ${budgetUsd}`);
+    if (!(budgetUsd > 0) || Number.isNaN(budgetUsd)) throw new RangeError(`budget must be a positive number of USD, got ${budgetUsd}`);
+    this.storage = options.storage;
+    // an earlier run's spend past the budget counts as the budget: nothing more can be spent
+    this.carried = Math.min(Math.max(0, finite(options.carried ?? 0, "an earlier run's spend")), budgetUsd);
+    this.spentUsd = this.carried;
   }
 
+  /** USD spent, earlier runs included. */
   get spent(): number {
     return this.spentUsd;
+  }
+
+  /** USD spent by this run. */
+  get spentNow(): number {
+    return this.spentUsd - this.carried;
   }
 
   get reserved(): number {
@@ -42,9 +79,23 @@ export class BudgetLedger implements SpendGuard {
     return Math.max(0, this.budgetUsd - this.spentUsd - this.reservedUsd);
   }
 
-  /** Count money an earlier run of the same tune already spent (resume). */
-  preCharge(usd: number): void {
-    this.spentUsd += Math.max(0, finite(usd, 'an earlier run\'s spend'));
+  /**
+   * List price of everything consumed so far, cached or not. A search plans with it (not with
+   * what was paid), so its decisions are the same on a warm cache: a re-run replays the same
+   * trials for $0, and a resumed run picks up where the first one stopped.
+   */
+  get planned(): number {
+    return this.plannedUsd;
+  }
+
+  /** What the plan has left of the budget (Infinity without one). */
+  get planLeft(): number {
+    return this.budgetUsd - this.plannedUsd;
+  }
+
+  /** Count `usd` at list price as consumed by the search (see `planned`). */
+  plan(usd: number): void {
+    this.plannedUsd += Math.max(0, finite(usd, 'a planned cost'));
   }
 
   /** Reserve now or never: null when it does not fit at this moment. */
@@ -53,7 +104,7 @@ export class BudgetLedger implements SpendGuard {
     if (this.spentUsd + this.reservedUsd + amount > this.budgetUsd) return null;
     this.reservedUsd += amount;
     this.holds++;
-    this.onChange?.({ spent: this.spentUsd, reserved: this.reservedUsd });
+    this.storage?.save({ spent: this.spentUsd, reserved: this.reservedUsd });
     let settled = false;
     const settle = (actual: number): void => {
       if (settled) return;
@@ -62,7 +113,7 @@ export class BudgetLedger implements SpendGuard {
       this.reservedUsd = Math.max(0, this.reservedUsd - amount);
       if (this.holds === 0) this.reservedUsd = 0; // no float dust once nothing is held
       this.spentUsd += actual;
-      this.onChange?.({ spent: this.spentUsd, reserved: this.reservedUsd });
+      this.storage?.save({ spent: this.spentUsd, reserved: this.reservedUsd });
       for (const w of this.waiters.splice(0)) w();
     };
     // a cost that is not a number is refused before it touches the books: NaN would make every

@@ -18,7 +18,7 @@ import { bestConfigDocument, bestConfigText, partialPath } from '../report/best-
 import { writeOutputFile, writesInPlace } from './output-file.js';
 import { loadTuneConfig, type TuneConfig, type TuneOverrides } from './tune-config.js';
 import type { TuneEvent } from '../tune/tune-events.js';
-import { TuneLog, priorAccount } from '../store/trial-log.js';
+import { TrialLogBooks, TuneLog, priorAccount } from '../store/trial-log.js';
 import { lockTrialLog, type LogLock } from '../store/log-lock.js';
 import { priceFor } from '../tune/tune-run.js';
 import { tune, type TuneResult } from '../tune/tuner.js';
@@ -142,18 +142,10 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
       emit({ type: 'engine', event });
     },
   });
-  // what the tune has spent and holds in flight, as its events report it
-  const ledger = { spent: prior, reserved: 0 };
+  // the tune's money ledger keeps its books in the log
+  const books = new TrialLogBooks(log, prior);
   const onEvent = (e: TuneEvent): void => {
-    if (e.type === 'spend') {
-      // Before every paid request (one short append): what is spent, and the worst case of
-      // what is in flight. A run killed with -9 is then counted in full by a re-run, so the
-      // total never passes the budget (docs/reliability.md).
-      if (e.reserved > ledger.reserved) log.write({ type: 'spend', spent: e.spent, reserved: e.reserved });
-      ledger.reserved = e.reserved;
-    }
-    if (e.type === 'spend' || e.type === 'row') ledger.spent = e.spent;
-    if (e.type === 'trial') log.trial(e.summary, ledger.spent);
+    if (e.type === 'trial') log.trial(e.summary, books.state.spent);
     if (e.type === 'arm_failed') log.write({ type: 'arm_failed', arm: e.arm, reason: e.reason });
     emit(e);
   };
@@ -177,10 +169,11 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
       signal: input.signal,
       onEvent,
       priorSpend: prior,
+      books,
     });
   } catch (err) {
     // settle the account in the log: what was spent, and what may still be in flight
-    if (log.opened) log.write({ type: 'spend', spent: ledger.spent, reserved: ledger.reserved });
+    books.settle();
     throw err;
   } finally {
     ctx.close();

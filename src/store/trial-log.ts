@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { WriteError } from '../errors.js';
+import type { LedgerState, LedgerStorage } from '../budget/ledger.js';
 import { dirname } from 'node:path';
 
 /** One line of the trial log. `spent` is the tune's cumulative new spend (resumed runs included). */
@@ -136,4 +137,37 @@ export function priorAccount(file: string | undefined, identity: string): PriorA
 /** `priorAccount(...).spent`. */
 export function priorSpend(file: string | undefined, identity: string): number {
   return priorAccount(file, identity).spent;
+}
+
+/**
+ * The trial log as the storage of a run's money ledger. A reservation that adds to what is in
+ * flight is written down before its request is sent (one short append): a run killed with -9 is
+ * then counted in full by a re-run, so the total never passes the budget (docs/reliability.md).
+ * Settlements are only remembered: the next line written (a trial, the end) carries them.
+ */
+export class TrialLogBooks implements LedgerStorage {
+  private last: LedgerState;
+
+  /** @param carried what earlier runs spent, as the log holds it */
+  constructor(
+    private readonly log: TuneLog,
+    carried: number,
+  ) {
+    this.last = { spent: carried, reserved: 0 };
+  }
+
+  /** The books as last saved. */
+  get state(): LedgerState {
+    return this.last;
+  }
+
+  save(state: LedgerState): void {
+    if (state.reserved > this.last.reserved) this.log.write({ type: 'spend', spent: state.spent, reserved: state.reserved });
+    this.last = { ...state };
+  }
+
+  /** After a failure: write what was spent and what may still be in flight, if the run wrote anything. */
+  settle(): void {
+    if (this.log.opened) this.log.write({ type: 'spend', spent: this.last.spent, reserved: this.last.reserved });
+  }
 }

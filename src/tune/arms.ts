@@ -91,7 +91,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
       for (const row of rows) {
         try {
           const r = await run.engine.create({ params: probeParams as never, context: row, budget: run.ledger, signal: run.signal, allowFormatStrTemplate: run.allowFormatStrTemplate });
-          run.planned.usd += r.cost;
+          run.ledger.plan(r.cost);
           const tokens = r.choice_tokens[0] ?? r.usage.completion_tokens;
           // the prompt as billed: its cached part (a shared few-shot prefix) at the cached-input price
           promptCost += price ? costOf({ prompt_tokens: r.usage.prompt_tokens, completion_tokens: 0, cached_tokens: r.usage.prompt_tokens_details?.cached_tokens ?? 0 }, price) / rows.length : 0;
@@ -100,7 +100,7 @@ export async function probeArms(run: TuneRun, arms: readonly Config[], maxTokens
           maxTokens = Math.max(maxTokens ?? 0, tokens);
           texts.push(extractText(r)[0] ?? '');
           if (cut) truncated = true;
-          run.emit({ type: 'row', trial: -1, cached: r.cached, spent: run.ledger?.spent ?? 0 });
+          run.emit({ type: 'row', trial: -1, cached: r.cached, spent: run.ledger.spent });
         } catch (err) {
           if (err instanceof BudgetError) return { key, values, promptCost: 0, sampleCost: 0, maxSampleTokens: undefined, truncated: false, texts: [], feasible: false, reason: 'not probed: the optimization budget could not cover it' };
           // bad input, an interrupt, or a cache that cannot be used: not a result of the probe

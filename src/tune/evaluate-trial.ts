@@ -104,7 +104,7 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
     if (err instanceof BudgetError || err instanceof AbortedError || err instanceof ConfigError) throw err;
     throw err;
   }
-  run.planned.usd += response.cost;
+  run.ledger.plan(response.cost);
   const responses = extractTextOrFunctionCall(response);
   const empty = response.choices.filter((c, i) => c.finish_reason === 'length' && responses[i] === '').length;
   plan.empty = { answers: (plan.empty?.answers ?? 0) + empty, samples: (plan.empty?.samples ?? 0) + response.choices.length };
@@ -141,6 +141,6 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
   const first = JSON.stringify(responses[0]);
   const alike = responses.length > 1 && responses.every((r) => JSON.stringify(r) === first);
   plan.record.set(pos, { metrics, cost, cached: response.cached, alike }, firstError);
-  run.emit({ type: 'row', trial: plan.id, cached: response.cached, spent: run.ledger?.spent ?? 0 });
+  run.emit({ type: 'row', trial: plan.id, cached: response.cached, spent: run.ledger.spent });
   return response.paid;
 }

@@ -9,14 +9,8 @@ import type { TuneEvent } from './tune-events.js';
 /** Everything the tuner's parts share during one tune: built once by the tuner, read-only. */
 export interface TuneRun {
   engine: CompletionEngine;
-  /** Guards new spend; undefined when there is no optimization budget. */
-  ledger: BudgetLedger | undefined;
-  /**
-   * List price of everything the search has consumed, cached or not. The search plans with it
-   * (not with what was paid), so its decisions are the same on a warm cache: a re-run replays
-   * the same trials for $0 and a resumed run picks up where the first one stopped.
-   */
-  planned: { usd: number };
+  /** The money: what is spent, reserved and planned (guards new spend against the optimization budget, if any). */
+  ledger: BudgetLedger;
   /** Tuning rows, in file order. */
   rows: readonly Record<string, unknown>[];
   /** The shared row order (a seeded shuffle): every trial sees rows in this order. */

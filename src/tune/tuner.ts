@@ -11,7 +11,7 @@ import { createRng, type Rng } from '../space/rng.js';
 import type { SearchSpace } from '../space/search-space.js';
 import type { Config } from '../space/types.js';
 import { armKey, asSent, enumerateArms, probeArms, refineArms, SAMPLE_HEADROOM, samplesToRequest, type ArmInfo } from './arms.js';
-import { BudgetLedger } from '../budget/ledger.js';
+import { BudgetLedger, type LedgerStorage } from '../budget/ledger.js';
 import type { NChoiceOptions } from './n-choice.js';
 import { centerOf, maxTokensOf, planTrial, START_TEMPERATURE, trimRequest } from './plan-trial.js';
 import { chooseMoves, pickBest, settleRung, type Move } from './race.js';
@@ -66,6 +66,8 @@ export interface TunerOptions {
   onEvent?: (e: TuneEvent) => void;
   /** USD an earlier run of this same tune already spent (resume): counted against the budget. */
   priorSpend?: number;
+  /** Where the books are kept (the trial log): told of every reservation before its request is sent. */
+  books?: LedgerStorage;
   /** Rows of the first rung (default: a tenth of the data, at least 4). */
   firstRungRows?: number;
   /**
@@ -121,14 +123,22 @@ export interface TuneResult {
 export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const rng = createRng(opts.searchSeed ?? 0);
   const emit = opts.onEvent ?? (() => undefined);
-  const ledger = opts.optimizationBudget === undefined ? undefined : new BudgetLedger(opts.optimizationBudget, (s) => emit({ type: 'spend', ...s }));
-  const prior = Math.min(opts.priorSpend ?? 0, opts.optimizationBudget ?? Infinity);
-  if (ledger) ledger.preCharge(prior); // refuses a spend that is not a number
+  // the one ledger of the run (refuses a carried spend that is not a number)
+  const ledger = new BudgetLedger(opts.optimizationBudget ?? Infinity, {
+    carried: opts.priorSpend ?? 0,
+    storage: {
+      save: (s) => {
+        opts.books?.save(s);
+        emit({ type: 'spend', ...s });
+      },
+    },
+  });
+  const prior = ledger.carried;
   // At the moment of an interrupt (before the cancelled requests release their reservations),
   // what is reserved is the worst case of the requests in flight, which may still be charged.
   let unsettled = 0;
   const onAbort = (): void => {
-    unsettled = ledger?.reserved ?? 0;
+    unsettled = ledger.reserved;
   };
   // the run's own stop: an eval that fails on every answer cuts off the requests still queued
   // or in flight (their worst case counts, as after an interrupt), instead of buying a round
@@ -139,7 +149,6 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   const run: TuneRun = {
     engine: opts.engine,
     ledger,
-    planned: { usd: 0 },
     rows: opts.rows,
     order: rng.fork('rows').shuffle(opts.rows.map((_, i) => i)),
     evaluate: opts.evaluate,
@@ -197,16 +206,16 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
 
     for (let round = 0; ; round++) {
       if (opts.signal?.aborted) throw new AbortedError();
-      // Plans are made in list prices against the whole budget (see TuneRun.planned); the ledger
-      // separately guarantees that new money never passes what is left of the budget.
-      const planLeft = opts.optimizationBudget === undefined ? Infinity : opts.optimizationBudget - run.planned.usd;
+      // Plans are made in list prices against the whole budget (see BudgetLedger.planned); the
+      // ledger separately guarantees that new money never passes what is left of the budget.
+      const planLeft = ledger.planLeft;
       const moveContext = { trials, sizes, inferenceBudget: opts.inferenceBudget, planLeft, fallbackRowCost: newTrialRowCost(trials, opts.inferenceBudget, probeRowCost), tiebreak };
       const chosen = chooseMoves(moveContext, false);
       let moves: Move[] = chosen.moves;
       let budgetLimited = chosen.held;
       let wanted = round === 0 ? Math.max(newPerRound, initial.length) : newPerRound;
       wanted = Math.min(wanted, maxTrials - trials.length);
-      if (ledger) {
+      if (opts.optimizationBudget !== undefined) {
         // the first round always starts one trial: the ledger still guards the money
         const affordable = Math.max(round === 0 ? 1 : 0, newTrialsAffordable(trials, sizes, planLeft, opts.inferenceBudget, probeRowCost));
         if (affordable < wanted) budgetLimited = true;
@@ -286,7 +295,7 @@ export async function tune(opts: TunerOptions): Promise<TuneResult> {
   }
   emit({ type: 'stop', reason: stopReason });
   signal.removeEventListener('abort', onAbort);
-  const result = finish(trials, sizes, total, opts, run.sign, ledger, prior, stopReason);
+  const result = finish(trials, sizes, total, opts, run.sign, ledger, stopReason);
   if (signal.aborted && unsettled > 0) result.unsettled = unsettled;
   if (failure) result.failure = failure;
   if (droppedArms.length > 0) result.droppedArms = droppedArms;
@@ -311,20 +320,19 @@ function armCost(arm: ArmInfo | undefined): number {
   return arm ? arm.promptCost + arm.sampleCost : Infinity;
 }
 
-function finish(trials: LiveTrial[], sizes: number[], total: number, opts: TunerOptions, sign: 1 | -1, ledger: BudgetLedger | undefined, prior: number, stopReason: StopReason): TuneResult {
+function finish(trials: LiveTrial[], sizes: number[], total: number, opts: TunerOptions, sign: 1 | -1, ledger: BudgetLedger, stopReason: StopReason): TuneResult {
   // a trial still in the race when the search ends stopped at the rows it had reached
   for (const t of trials) if (t.state === 'running') t.state = 'stopped';
   const summaries = trials.map((t) => summarize(t, t.rung >= 0 ? (sizes[t.rung] as number) : 0, total, opts.metric, sign));
   const deepest = Math.max(-1, ...trials.filter((t) => t.rung >= 0).map((t) => t.rung));
   const best = pickBest(trials, sizes, opts.metric, sign, deepest >= 0 ? { inferenceBudget: opts.inferenceBudget, totalRows: total, pooledVariance: pooledVariance(trials, sizes[deepest] as number) } : undefined);
-  const spent = ledger ? ledger.spent : trials.reduce((s, t) => s + t.paid, 0);
   const result: TuneResult = {
     config: best ? { ...best.config } : null,
     result: best ? { ...best.metrics, [opts.metric]: best.metric ?? NaN, inference_cost: best.inference_cost ?? NaN, rows: best.rows } : null,
     best,
     trials: summaries,
-    optimizationCost: spent - prior,
-    totalSpend: spent,
+    optimizationCost: ledger.spentNow,
+    totalSpend: ledger.spent,
     stopReason,
   };
   if (best && best.rows < total) result.warning = `the best config was measured on ${best.rows} of ${total} rows only (stopped: ${STOP_REASONS[stopReason]})`;

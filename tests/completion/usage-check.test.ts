@@ -151,8 +151,8 @@ describe('server messages whatever the body shape', () => {
 
 describe('the ledger never holds a non-finite amount', () => {
   it('refuses NaN and Infinity everywhere, charging a bad commit at its reservation', async () => {
+    expect(() => new BudgetLedger(1, { carried: Number.NaN })).toThrow(/not a finite number/);
     const ledger = new BudgetLedger(1);
-    expect(() => ledger.preCharge(Number.NaN)).toThrow(/not a finite number/);
     expect(() => ledger.tryReserve(Number.NaN)).toThrow(RangeError);
     await expect(ledger.reserve(Number.POSITIVE_INFINITY)).rejects.toThrow(RangeError);
     const r = ledger.tryReserve(0.25);

@@ -92,9 +92,25 @@ describe('BudgetLedger', () => {
   });
 
   it('counts what an earlier run spent', () => {
-    const ledger = new BudgetLedger(1);
-    ledger.preCharge(0.7);
+    const ledger = new BudgetLedger(1, { carried: 0.7 });
     expect(ledger.remaining).toBeCloseTo(0.3, 12);
+    expect(ledger.spentNow).toBe(0);
     expect(ledger.tryReserve(0.4)).toBeNull();
+  });
+
+  it('keeps its books in the storage it is given, before each request is sent', () => {
+    const saved: Array<{ spent: number; reserved: number }> = [];
+    const ledger = new BudgetLedger(1, { storage: { save: (s) => saved.push(s) } });
+    const r = ledger.tryReserve(0.3);
+    expect(saved).toEqual([{ spent: 0, reserved: 0.3 }]);
+    r?.commit(0.1);
+    expect(saved.at(-1)).toEqual({ spent: 0.1, reserved: 0 });
+  });
+
+  it('without a budget refuses nothing and still counts, and plans at list price', () => {
+    const ledger = new BudgetLedger(Number.POSITIVE_INFINITY);
+    ledger.tryReserve(1e6)?.commit(2);
+    ledger.plan(3);
+    expect([ledger.spent, ledger.planned, ledger.planLeft]).toEqual([2, 3, Number.POSITIVE_INFINITY]);
   });
 });
