@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { useFixtureServer } from '../helpers/fixture.js';
 
 /**
- * Every README code block marked `<!-- runnable -->` runs as written, in order, in one directory
+ * Every code block marked `<!-- runnable -->` in the README, then in docs/library.md, runs as
+ * written, in order, in one directory
  * laid out like a clone of the repository where autotune is installed: `tune.example.yaml`,
  * `fixtures/`, and `node_modules/autotune` (so `npx autotune` and `import 'autotune'` resolve as
  * for a user). The endpoint is the fixture server (any key: the README's `sk-...` placeholder too).
@@ -54,11 +55,15 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('README examples', () => {
+describe('README and docs examples', () => {
   it('every block marked runnable runs as written against the fixture server', async () => {
-    const blocks = runnableBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
-    // the quickstart, tune, the library call, test, create, the library's engine
-    expect(blocks.map((b) => b.lang)).toEqual(['sh', 'sh', 'ts', 'sh', 'sh', 'ts']);
+    const blocks = ['README.md', 'docs/library.md'].flatMap((file) =>
+      runnableBlocks(readFileSync(join(ROOT, file), 'utf8')).map((b) => ({ ...b, file })),
+    );
+    // README: the quickstart, tune, test, create; docs/library.md: the tune call, the engine
+    expect(blocks.map((b) => `${b.file} ${b.lang}`)).toEqual([
+      'README.md sh', 'README.md sh', 'README.md sh', 'README.md sh', 'docs/library.md ts', 'docs/library.md ts',
+    ]);
     const { NODE_OPTIONS: _jest, ...rest } = process.env;
     const env = { ...rest, OPENAI_BASE_URL: server().baseURL, OPENAI_API_KEY: 'fixture', NO_COLOR: '1', npm_config_offline: 'true', npm_config_update_notifier: 'false' };
     for (const [i, block] of blocks.entries()) {
@@ -74,7 +79,7 @@ describe('README examples', () => {
         () => 'ok',
         (err: { code?: number; stderr?: string }) => `exit ${err.code}: ${err.stderr ?? ''}`,
       );
-      expect({ line: block.line, outcome }).toEqual({ line: block.line, outcome: 'ok' });
+      expect({ file: block.file, line: block.line, outcome }).toEqual({ file: block.file, line: block.line, outcome: 'ok' });
     }
   }, 600_000);
 });

@@ -6,23 +6,23 @@ import { fixtureEnv, useFixtureServer, useTempDir } from '../helpers/fixture.js'
 import { ROOT } from '../tune/tune-helpers.js';
 import { DIRECT, cli } from './reliability-helpers.js';
 
-// The config-list examples of the README's "Local models and gateways" run against the fixture's
+// The config-list examples of docs/endpoints.md, "Local models and gateways", run against the fixture's
 // imitation of each server (the `<!-- fixture: … -->` line above each names the quirks), with
 // the model renamed to one the fixture knows when it is a local model's name.
 const server = useFixtureServer({});
 const tmp = useTempDir('autotune-readme-servers-');
 
 function examples(): Array<{ quirks: string; yaml: string }> {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Local models and gateways'), readme.indexOf('### Prices'));
+  const doc = readFileSync(join(ROOT, 'docs/endpoints.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Local models and gateways'), doc.indexOf('## Prices'));
   return [...section.matchAll(/<!-- fixture: (\S+) -->\n```yaml\n([\s\S]*?)```/g)].map((m) => ({ quirks: m[1] as string, yaml: m[2] as string }));
 }
 
-it('the README shows the five servers', () => {
+it('docs/endpoints.md shows the five servers', () => {
   expect(examples().map((e) => e.quirks)).toEqual(['llama-server', 'ollama', 'vllm', 'budget=1', 'portkey']);
 });
 
-describe.each(examples())('README example for $quirks', ({ quirks, yaml }) => {
+describe.each(examples())('docs/endpoints.md example for $quirks', ({ quirks, yaml }) => {
   it('create -n 5 gets 5 samples through it', async () => {
     const list = parse(yaml) as Array<Record<string, unknown>>;
     const entries = list.map((e) => {
