@@ -1,28 +1,8 @@
 import { ConfigError } from '../errors.js';
-import { CAPABILITY_TABLE } from './capability-table.js';
+import { CAPABILITY_TABLE, type ModelCapabilities } from './capability-table.js';
 import { capKeyOf, type TokenLimitKey } from './token-limit.js';
 
-/**
- * What a model accepts. Reasoning models (OpenAI's o-series and GPT-5 family) refuse
- * `max_tokens`, any temperature or top_p but the default, stop and the penalties, and take
- * `reasoning_effort` (and, GPT-5, `verbosity`) from a per-family list.
- */
-export interface ModelCapabilities {
-  /** The name of the completion-token cap the model takes (a config's cap is sent under it). */
-  readonly token_limit: TokenLimitKey;
-  /** false: only the default (1) is accepted, so the key is not searched. */
-  readonly temperature: boolean;
-  readonly top_p: boolean;
-  readonly stop: boolean;
-  /** presence_penalty and frequency_penalty */
-  readonly penalties: boolean;
-  /** The `reasoning_effort` values accepted; empty: the key is refused. */
-  readonly reasoning_effort: readonly string[];
-  /** The `verbosity` values accepted; empty: the key is refused. */
-  readonly verbosity: readonly string[];
-  /** The only API that serves the model, when it is not chat (o3-pro, gpt-5-pro: the Responses API). */
-  readonly api?: 'responses';
-}
+export type { ModelCapabilities } from './capability-table.js';
 
 /** `model_capabilities:` entries of a config: a model name, or a prefix ending in `*`, to what it accepts. */
 export type CapabilityOverrides = Readonly<Record<string, ModelCapabilities>>;

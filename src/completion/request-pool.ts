@@ -77,16 +77,6 @@ export class RequestPool {
     };
   }
 
-  /** Run `fn` holding a slot. */
-  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const release = await this.acquire(signal);
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-
   /**
    * A request was rate-limited: shrink the window. `sentInEpoch` is the `epoch` read when that
    * request was sent: a 429 for a request sent before the last cut is ignored. Without it, one

@@ -1,4 +1,4 @@
-import type { RawCompletion } from './transport.js';
+import type { RawCompletion } from './raw-completion.js';
 
 /**
  * OpenAI's Responses API, for models it alone serves (o3-pro, gpt-5-pro). autotune builds every

@@ -7,18 +7,11 @@ import type { BuiltRequest } from './build-request.js';
 import { createHttpFetch, type FetchFunction, type HttpFetch } from './http-fetch.js';
 import type { ResolvedEndpoint } from './config-list.js';
 import { nLimitFromMessage } from './n-capability.js';
+import type { RawCompletion } from './raw-completion.js';
+import { fromResponse, toResponsesRequest } from './responses-api.js';
 import { serverMessage } from './server-error.js';
 
-/** The JSON an OpenAI-compatible server returns for a completion. */
-export interface RawCompletion {
-  id?: string;
-  object?: string;
-  created?: number;
-  model?: string;
-  choices: Array<Record<string, unknown>>;
-  /** As the server sent it: may be missing or hold anything (see usage-check.ts). */
-  usage?: unknown;
-}
+export type { RawCompletion } from './raw-completion.js';
 
 export interface SendOptions {
   timeoutMs: number;
@@ -151,8 +144,6 @@ export class OpenAITransport implements CompletionTransport {
     return client;
   }
 }
-
-import { fromResponse, toResponsesRequest } from './responses-api.js';
 
 function validateShape(raw: unknown): RawCompletion {
   if (!raw || typeof raw !== 'object' || !Array.isArray((raw as RawCompletion).choices)) {

@@ -1,49 +1,19 @@
 import { notFoundError } from '../completion/not-found.js';
 import { AbortedError, AutotuneError, BudgetError, ConfigError } from '../errors.js';
 import type { CompletionEngine } from '../completion/engine.js';
-import { extractTextOrFunctionCall, type CalledFunction } from '../completion/samples.js';
+import { extractTextOrFunctionCall } from '../completion/samples.js';
 import type { SpendGuard } from '../budget/spend-guard.js';
-import type { EvalResult } from '../evaluate/eval-types.js';
 import { MetricAccumulator } from '../evaluate/metric-accumulator.js';
 import { runEval } from '../evaluate/run-eval.js';
 import { extend } from '../util/extend.js';
 import type { TestPlan } from './test-setup.js';
-
-/** What happened to one data row: its responses, its metrics, and what they cost. */
-export interface InstanceResult {
-  /** 0-based position in the data (after blank lines are skipped). */
-  index: number;
-  /** 1-based line of the row in the data file. */
-  line: number;
-  row: Record<string, unknown>;
-  /** The text of each choice (function calls as objects); empty when the request failed. */
-  responses: Array<string | CalledFunction>;
-  /** This instance's metrics; null when the request or the eval failed. */
-  metrics: EvalResult | null;
-  /** USD the response is worth at list price (what production pays), cached or not. */
-  cost: number;
-  /** USD spent on it by this run (0 when served from the cache). */
-  paid: number;
-  /** Every choice came from the cache. */
-  cached: boolean;
-  /** Why the instance failed, when it did. */
-  error?: string;
-}
-
-/** A failed instance, as listed in the report. */
-export interface InstanceFailure {
-  index: number;
-  line: number;
-  /** `request`: every endpoint failed after retries; `eval`: the eval threw or returned non-numbers. */
-  kind: 'request' | 'eval';
-  message: string;
-}
+import type { InstanceFailure, InstanceResult } from './test-types.js';
 
 /** One row's outcome: a result, or the reason the run stopped before the row finished. */
-export type RowOutcome = { kind: 'done'; result: InstanceResult; failure?: InstanceFailure } | { kind: 'stopped'; reason: 'aborted' | 'budget' };
+export type InstanceOutcome = { kind: 'done'; result: InstanceResult; failure?: InstanceFailure } | { kind: 'stopped'; reason: 'aborted' | 'budget' };
 
 /** Request, extract and score one row. Returns `stopped` on abort/budget; throws on fatal errors. */
-export async function evaluateRow(
+export async function runTestInstance(
   deps: {
     engine: CompletionEngine;
     plan: TestPlan;
@@ -57,7 +27,7 @@ export async function evaluateRow(
   row: Record<string, unknown>,
   line: number,
   index: number,
-): Promise<RowOutcome> {
+): Promise<InstanceOutcome> {
   const { plan, signal } = deps;
   let response;
   try {
@@ -121,7 +91,7 @@ export class TestTally {
 
   constructor(private readonly keepFailures = 100) {}
 
-  add(outcome: Extract<RowOutcome, { kind: 'done' }>): void {
+  add(outcome: Extract<InstanceOutcome, { kind: 'done' }>): void {
     const r = outcome.result;
     this.instances++;
     this.paid += r.paid;

@@ -1,108 +1,18 @@
 import { setMaxListeners } from 'node:events';
 import { AbortedError, DatasetError } from '../errors.js';
-import type { CompletionEngine, FilterFunction } from '../completion/engine.js';
-import type { EngineEvent } from '../completion/engine-events.js';
-import type { Env } from '../completion/env-refs.js';
-import type { SpendGuard } from '../budget/spend-guard.js';
-import type { EndpointConfig, RequestParams } from '../completion/types.js';
+import type { CompletionEngine } from '../completion/engine.js';
 import { checkFields, streamDatasetBatches, type DatasetRow } from '../config/load-dataset.js';
 import { checkEvalFields } from '../evaluate/eval-fields.js';
-import { openRunContext, type RunContext, type RunOptions } from '../context.js';
-import type { AggregationMethod } from '../evaluate/aggregators.js';
+import { openRunContext, type RunContext } from '../context.js';
 import { bootstrapMetrics, type ConfidenceInterval } from '../evaluate/bootstrap.js';
-import type { EvalFunction, EvalSandbox, EvalSpec } from '../evaluate/eval-types.js';
 import { createRng } from '../space/rng.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { OutputFile } from './output-file.js';
-import { evaluateRow, resultLine, TestTally, type InstanceFailure, type InstanceResult, type RowOutcome } from './test-instance.js';
+import { runTestInstance, resultLine, TestTally, type InstanceOutcome } from './test-instance.js';
 import { outputPath, planTest, userPath, type TestPlan } from './test-setup.js';
+import type { InstanceResult, TestInput, TestReport } from './test-types.js';
 
-export type { InstanceFailure, InstanceResult } from './test-instance.js';
-
-/** Inputs of `autotune test` (the original's `Completion.test(data, eval_func, use_cache, agg_method, …, **config)`). */
-export interface TestInput {
-  /** A JSONL (or JSON array) file, or rows in memory. */
-  data: string | readonly Record<string, unknown>[];
-  /** A YAML config, e.g. the best config saved by tune: request params, `eval`, `metric`, `agg_method`, … */
-  configFile?: string | undefined;
-  /** Request parameters overriding the config's (model, prompt, messages, n, …). */
-  params?: Partial<RequestParams> | undefined;
-  /** Overrides the config's `eval`: a module path, `builtin:NAME`, `{builtin, …options}` or a function. */
-  eval?: EvalSpec | EvalFunction | undefined;
-  /** Overrides the config's `agg_method`: a name or module path (resolved against cwd), or a method. Default avg. */
-  agg?: string | AggregationMethod | undefined;
-  configListFile?: string | undefined;
-  configList?: EndpointConfig[] | undefined;
-  filter?: FilterFunction | undefined;
-  seed?: string | undefined;
-  cachePathRoot?: string | undefined;
-  /** Requests in flight at once (default: the config's `concurrency`, else 8). */
-  concurrency?: number | undefined;
-  /** Read the cache (default true); false re-requests every row (answers are still stored). */
-  useCache?: boolean | undefined;
-  /** Test the first `limit` rows only. */
-  limit?: number | undefined;
-  /**
-   * Write one JSON line per instance here: a regular file atomically (temp file + rename), a
-   * device or FIFO in place, `-` to `stdout` (see OutputFile).
-   */
-  resultsFile?: string | undefined;
-  /** Where `resultsFile: '-'` writes (the CLI passes its standard output). */
-  stdout?: NodeJS.WritableStream | undefined;
-  /** Keep every InstanceResult in memory and return it (the original's return_responses_and_per_instance_result): small data only. */
-  returnResults?: boolean | undefined;
-  /** Bootstrap confidence intervals (default seed 0, 1000 resamples, 95%); false: none. */
-  ci?: { seed?: number | string; resamples?: number; confidence?: number } | false | undefined;
-  /** Guard new spending (e.g. a BudgetLedger); the run stops cleanly when it refuses a request. */
-  budget?: SpendGuard | undefined;
-  env: Env;
-  /** Relative paths (data, config, results, modules given as flags, cache root) are resolved here. */
-  cwd: string;
-  signal?: AbortSignal | undefined;
-  onEvent?: ((e: TestEvent) => void) | undefined;
-  run?: Omit<RunOptions, 'env' | 'seed' | 'cachePathRoot' | 'onEvent' | 'configList' | 'concurrency'> | undefined;
-}
-
-/** Progress reports of a test run; the CLI draws them, the library emits and forgets. */
-export type TestEvent =
-  | { type: 'start'; total: number; data: string }
-  | { type: 'progress'; done: number; total: number; failed: number; cached: number; paid: number; listCost: number }
-  | { type: 'instance_failed'; failure: InstanceFailure }
-  /** Before the first request, when the eval runs model-written code: the sandbox it uses. */
-  | { type: 'sandbox'; sandbox: EvalSandbox }
-  | { type: 'engine'; event: EngineEvent };
-
-/** What a test run found. */
-export interface TestReport {
-  /** Aggregated metrics, plus `inference_cost`: mean USD per instance at list price. */
-  metrics: Record<string, number>;
-  /** A bootstrap confidence interval per aggregated eval metric (not inference_cost). */
-  ci: Record<string, ConfidenceInterval>;
-  /** Instances run (failed ones included). */
-  instances: number;
-  /** Rows in the data (after `limit`). Larger than `instances` when the run stopped early. */
-  total: number;
-  failed: number;
-  /** The first 100 failures, in input order. */
-  failures: InstanceFailure[];
-  /** USD spent by this run (new, uncached requests). */
-  cost: number;
-  /** Of `cost`, USD counted by autotune because a server's usage could not be trusted. */
-  estimatedCost?: number;
-  /** USD all responses are worth at list price. */
-  listCost: number;
-  /** Instances served entirely from the cache. */
-  cached: number;
-  /** The config's optimization metric and mode, when it names them. */
-  metric?: string;
-  mode?: 'max' | 'min';
-  /** Set when the run stopped before the end: interrupted, or the budget refused a request. */
-  stopped?: 'aborted' | 'budget';
-  /** The sandbox the eval ran model-written code in (`builtin:code`). */
-  sandbox?: EvalSandbox;
-  resultsFile?: string;
-  results?: InstanceResult[];
-}
+export type { InstanceFailure, InstanceResult, TestEvent, TestInput, TestReport } from './test-types.js';
 
 /**
  * Evaluate one config on a dataset, like the original's `Completion.test`: each row is the
@@ -151,7 +61,7 @@ export async function runTest(input: TestInput): Promise<TestReport> {
       if (writer) await writer.write(`${JSON.stringify(resultLine(result))}\n`);
       results?.push(result);
     });
-    const report = summarize(tally, plan, input, total);
+    const report = buildTestReport(tally, plan, input, total);
     if (writer) {
       await writer.commit();
       report.resultsFile = writer.path;
@@ -201,9 +111,9 @@ async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>)
     await mapOrdered(run.rows, {
       window: 2 * run.plan.concurrency,
       shouldStop: () => stop.signal.aborted || halted,
-      work: async ({ row, line }: DatasetRow, index: number): Promise<RowOutcome> => {
+      work: async ({ row, line }: DatasetRow, index: number): Promise<InstanceOutcome> => {
         try {
-          const outcome = await evaluateRow(deps, row, line, index);
+          const outcome = await runTestInstance(deps, row, line, index);
           if (outcome.kind === 'stopped') halted = true; // the budget refused: take no more rows
           return outcome;
         } catch (err) {
@@ -211,7 +121,7 @@ async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>)
           throw err;
         }
       },
-      sink: async (outcome: RowOutcome) => {
+      sink: async (outcome: InstanceOutcome) => {
         if (outcome.kind === 'stopped') {
           stopped ??= input.signal?.aborted ? 'aborted' : outcome.reason;
           return;
@@ -228,7 +138,7 @@ async function runRows(run: RowsRun, keep: (r: InstanceResult) => Promise<void>)
   return input.signal?.aborted ? 'aborted' : stopped;
 }
 
-function summarize(tally: TestTally, plan: TestPlan, input: TestInput, total: number): TestReport {
+function buildTestReport(tally: TestTally, plan: TestPlan, input: TestInput, total: number): TestReport {
   const aggregated = tally.metrics.finish(plan.aggregation);
   const metrics: Record<string, number> = { ...aggregated.metrics };
   if (!('inference_cost' in metrics)) metrics.inference_cost = tally.responded > 0 ? tally.listCost / tally.responded : 0;

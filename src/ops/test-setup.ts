@@ -12,7 +12,7 @@ import { resolveAggregation } from '../evaluate/aggregators.js';
 import type { EvalFunction } from '../evaluate/eval-types.js';
 import { loadAggregator } from '../evaluate/load-aggregator.js';
 import { loadEval } from '../evaluate/load-eval.js';
-import type { TestInput } from './test-op.js';
+import type { TestInput } from './test-types.js';
 
 /** Everything a test run needs, resolved and validated before anything is spent. */
 export interface TestPlan {

@@ -3,7 +3,7 @@ import { ChoiceDomain, ConstDomain, FloatDomain, IntDomain, SubSpace, isNumericD
 import { encodeConfig, flattenDimensions, resolvePoint, type Entries } from './point-codec.js';
 import type { Rng } from './rng.js';
 import type { Config, Dimension, Point } from './types.js';
-import { canonicalJson, isPlainObject } from './values.js';
+import { roundedCanonicalJson, isPlainObject } from './values.js';
 
 /**
  * An immutable search space over LLM request parameters, built by `parseSearchSpace` from the
@@ -92,7 +92,7 @@ export class SearchSpace {
    * 4 significant digits. Equal configs (in any key order) have equal keys.
    */
   key(config: Config): string {
-    return canonicalJson(config);
+    return roundedCanonicalJson(config);
   }
 
   /** The dimensions active at `point` (those whose enclosing choices select their option). */
@@ -146,7 +146,7 @@ export class SearchSpace {
     for (const d of dims) {
       const values = d.domain instanceof ChoiceDomain ? d.domain.options : [(d.domain as ConstDomain).value];
       for (const v of values) {
-        const id = v instanceof SubSpace ? `#${out.length}` : canonicalJson(v);
+        const id = v instanceof SubSpace ? `#${out.length}` : roundedCanonicalJson(v);
         if (!seen.has(id)) out.push(v);
         seen.add(id);
       }
@@ -218,5 +218,5 @@ function countDomain(domain: Domain): number {
     return Math.round((domain.fromUnit(1) - domain.fromUnit(0)) / domain.q) + 1;
   }
   if (domain.hasSubspaces) return domain.options.reduce<number>((sum, o) => sum + countEntries((o as SubSpace).entries), 0);
-  return new Set(domain.options.map((o) => canonicalJson(o))).size;
+  return new Set(domain.options.map((o) => roundedCanonicalJson(o))).size;
 }

@@ -64,11 +64,13 @@ export function roundSignificant(x: number, digits: number = SIGNIFICANT_DIGITS)
 }
 
 /**
- * A canonical JSON string: object keys sorted, `undefined` members dropped, non-integers rounded
- * to {@link SIGNIFICANT_DIGITS} significant digits, `-0` written as `0`. Equal configs give equal
- * strings whatever their key order.
+ * A canonical JSON string with numbers rounded: object keys sorted, `undefined` members dropped,
+ * non-integers rounded to {@link SIGNIFICANT_DIGITS} significant digits, `-0` written as `0`.
+ * Equal configs give equal strings whatever their key order, and so do configs that differ only
+ * below that precision (a searcher's two draws of one temperature are one config). For an exact
+ * identity (cache keys, usage bodies) use `canonicalJson` of util/canonical-json.ts.
  */
-export function canonicalJson(value: unknown): string {
+export function roundedCanonicalJson(value: unknown): string {
   return JSON.stringify(canonicalize(value));
 }
 

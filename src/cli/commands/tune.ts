@@ -238,7 +238,7 @@ function printReport(io: CliIO, o: TuneOutcome, top: number): void {
   if (o.config && o.best) {
     const title = o.picked ? `Picked config (${o.picked.rule} of trial #${o.picked.tunerBest}'s ${cfg.metric}: trial #${o.best.trial}` : `Best config (trial #${o.best.trial}`;
     writeLine(io.stdout, c.bold(`${title}, measured on ${o.best.rows} of ${o.best.total_rows} rows)`));
-    writeLine(io.stdout, renderKeyValues(Object.entries(o.config).map(([k, v]) => [k, typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)] as const), c, fit), redact);
+    writeLine(io.stdout, renderKeyValues(Object.entries(o.config).map(([k, v]) => [k, JSON.stringify(v)] as const), c, fit), redact);
     writeLine(io.stdout, '');
     const metrics: Array<readonly [string, string]> = [
       [cfg.metric, `${fmt(o.best.metric)}  (lower bound ${fmt(o.best.lcb === null ? null : cfg.mode === 'min' ? -o.best.lcb : o.best.lcb)})`],
