@@ -189,10 +189,9 @@ export class CostAwareSearcher implements Searcher {
    * Why the options first, and no quarter-range steps: the first look used to step a quarter
    * each way too (temperature 0.5 and 1.5 from 1), and on a budget that pays for a dozen trials
    * those steps took the money the other sampling branch (top_p) needed to be measured on all
-   * rows, while the far steps rarely won (in the bundled example, gpt-3.5 step by step scores
-   * 0.90 on all tuning rows at temperature 0.5, 0.92 at 1 and 0.93 at top_p 0.5; at 1.5 votes are
-   * near random). The finer steps come once the region's first results are in, from its best by
-   * then (at 0.75 the example scores close to its best).
+   * rows, while the far steps rarely won (in the bundled example a quarter step down scores
+   * below the middle and the top_p branch, and a quarter step up makes the votes near random).
+   * The finer steps come once the region's first results are in, from its best by then.
    */
   #nextPoll(): { point: Point; parent: number } | undefined {
     const best = new Map<number, number>();
