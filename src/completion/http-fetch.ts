@@ -34,18 +34,17 @@ export class ResponseTooLargeError extends Error {
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
- * A `fetch` for the openai client built on `node:http`/`node:https` with keep-alive agents,
- * for buffered (non-streaming) JSON requests, which is all autotune sends.
- *
- * Why: Node's built-in fetch (undici's WHATWG fetch) spends about as much CPU per request as
- * everything else autotune does for it — the Request object, header lists, web streams for the
- * body — and at low latency or high concurrency the client's CPU, not the server, sets the
- * pace. Measured here on the fixture server (bench/results.md, section 1): the same `openai`
- * client, the same requests, about half the CPU per request. The openai client still does
+ * A `fetch` for the openai client built on `node:http`/`node:https` with keep-alive agents, for
+ * buffered (non-streaming) JSON requests, which is all autotune sends. The openai client does
  * everything else: request building, auth headers, timeouts (through the signal it passes),
- * error types and response parsing. (openai v4 ran on node-fetch over `node:http` agents the
- * same way.) Anything this does not handle — a Request object, a streamed or form body, other
- * protocols — goes to the global fetch.
+ * error types and response parsing. Anything this does not handle — a Request object, a
+ * streamed or form body, other protocols — goes to the global fetch.
+ *
+ * Why not the global fetch: a response body is capped at `maxResponseBytes` both as sent (a
+ * body that never ends) and once decompressed (a gzip bomb, stopped by zlib's
+ * `maxOutputLength`), and the global fetch decompresses out of sight, so the bytes as sent
+ * cannot be counted; and with `NODE_DEBUG=http` Node prints each request made through
+ * `node:http` (headers redacted by cli/io.ts), which the global fetch never shows.
  *
  * Behaviour as fetch: redirects are not followed (an API answers with its status), a
  * gzip/deflate/br body is decoded, an abort rejects with an `AbortError`, a network failure
@@ -121,69 +120,11 @@ function toResponse(url: URL, res: http.IncomingMessage, raw: Buffer, limit: num
   for (let i = 0; i + 1 < h.length; i += 2) headers.append(h[i] as string, h[i + 1] as string);
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}`);
-  const content = NULL_BODY.has(status) ? Buffer.alloc(0) : decode(raw, headers.get('content-encoding'), limit);
-  return new BufferedResponse(content, status, res.statusMessage ?? '', headers, url.href) as unknown as Response;
-}
-
-/**
- * A fetch Response whose body is already in memory. A Response built from a buffer wraps it in
- * a web stream, and reading it back goes through that stream: a large share of the CPU and of
- * the garbage of each request. This serves the same members from the buffer (status, ok,
- * headers, text/json/arrayBuffer/bytes/blob, bodyUsed, clone) and builds a stream only if
- * `body` is asked for.
- */
-class BufferedResponse {
-  readonly ok: boolean;
-  readonly redirected = false;
-  readonly type = 'basic';
-  bodyUsed = false;
-
-  constructor(
-    private readonly content: Buffer,
-    readonly status: number,
-    readonly statusText: string,
-    readonly headers: Headers,
-    readonly url: string,
-  ) {
-    this.ok = status >= 200 && status <= 299;
-  }
-
-  get body(): ReadableStream<Uint8Array> | null {
-    if (this.content.length === 0) return null;
-    return new Response(this.take()).body;
-  }
-
-  async text(): Promise<string> {
-    return this.take().toString('utf8');
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(this.take().toString('utf8'));
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const b = this.take();
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
-
-  async bytes(): Promise<Uint8Array> {
-    return new Uint8Array(this.take());
-  }
-
-  async blob(): Promise<Blob> {
-    return new Blob([this.take()], { type: this.headers.get('content-type') ?? '' });
-  }
-
-  clone(): BufferedResponse {
-    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new BufferedResponse(this.content, this.status, this.statusText, this.headers, this.url);
-  }
-
-  private take(): Buffer {
-    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
-    this.bodyUsed = true;
-    return this.content;
-  }
+  const content = NULL_BODY.has(status) ? null : decode(raw, headers.get('content-encoding'), limit);
+  const response = new Response(content, { status, statusText: res.statusMessage ?? '', headers });
+  // a constructed Response has no URL; the client's debug log names it
+  Object.defineProperty(response, 'url', { value: url.href });
+  return response;
 }
 
 /** The body as sent, decoded; inflating stops at `limit` bytes (zlib's maxOutputLength), so a gzip bomb costs at most that. */
