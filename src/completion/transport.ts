@@ -2,7 +2,6 @@ import { format } from 'node:util';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { FailureKind } from '../errors.js';
 import { redactCredentialShapes, redactorOf, type Redactor } from '../util/redact.js';
-import { AbortRelay } from './abort-relay.js';
 import type { BuiltRequest } from './build-request.js';
 import { createHttpFetch, type FetchFunction, type HttpFetch } from './http-fetch.js';
 import type { ResolvedEndpoint } from './config-list.js';
@@ -10,6 +9,7 @@ import { nLimitFromMessage } from './n-capability.js';
 import type { RawCompletion } from './raw-completion.js';
 import { fromResponse, toResponsesRequest } from './responses-api.js';
 import { serverMessage } from './server-error.js';
+import { leaseSignal } from './signal-lease.js';
 
 export type { RawCompletion } from './raw-completion.js';
 
@@ -53,7 +53,6 @@ const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
  */
 export class OpenAITransport implements CompletionTransport {
   private readonly clients = new Map<string, OpenAI>();
-  private readonly relay = new AbortRelay();
   private readonly fetch: FetchFunction;
   /** The keep-alive agents this transport made (not a fetch it was given). */
   private readonly own: HttpFetch | undefined;
@@ -92,8 +91,8 @@ export class OpenAITransport implements CompletionTransport {
   async send(endpoint: ResolvedEndpoint, req: BuiltRequest, opts: SendOptions): Promise<RawCompletion> {
     const model = String(req.body.model);
     const client = this.clientFor(endpoint, model);
-    // not the caller's signal itself: the client never removes the listener it adds (AbortRelay)
-    const lease = opts.signal ? this.relay.lease(opts.signal) : undefined;
+    // not the caller's signal itself: the client never removes the listener it adds (signal-lease.ts)
+    const lease = opts.signal ? leaseSignal(opts.signal) : undefined;
     const options = { timeout: opts.timeoutMs, maxRetries: 0, ...(lease ? { signal: lease.signal } : {}) };
     let raw: unknown;
     const started = Date.now();
