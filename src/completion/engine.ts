@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { AbortedError, BudgetError, ConfigError, ProviderError, type AttemptFailure } from '../errors.js';
 import { hashOf } from '../util/canonical-json.js';
-import { extend } from '../util/extend.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { costOf } from '../pricing/cost.js';
 import { resolvePrice, type Price, type PriceTable } from '../pricing/price-table.js';
@@ -145,13 +144,13 @@ export class CompletionEngine {
         failures.push({ configId: i, endpoint: endpoint.label, kind: 'connection', message: 'skipped: endpoint is down', attempts: 0, unreachable: true });
         continue;
       }
-      const params = extend(opts.params, endpoint.overrides) as RequestParams;
+      const params = { ...opts.params, ...endpoint.overrides } as RequestParams;
       const request = buildRequest(params, opts.context, opts.allowFormatStrTemplate ?? true, this.deps.capabilities);
       try {
         const response = await this.completeOn(endpoint, request, opts);
         paid += response.paid;
-        const pass = opts.filter ? Boolean(await opts.filter(opts.context ?? {}, extend(response, { paid, config_id: i, pass_filter: true }))) : true;
-        if (pass || i === last) return extend(response, { paid, config_id: i, pass_filter: pass });
+        const pass = opts.filter ? Boolean(await opts.filter(opts.context ?? {}, { ...response, paid, config_id: i, pass_filter: true })) : true;
+        if (pass || i === last) return { ...response, paid, config_id: i, pass_filter: pass };
       } catch (err) {
         if (!(err instanceof AttemptError)) throw err;
         if (err.kind === 'aborted') throw new AbortedError('the completion was interrupted');

@@ -5,7 +5,6 @@ import { extractTextOrFunctionCall } from '../completion/samples.js';
 import type { SpendGuard } from '../budget/spend-guard.js';
 import { MetricAccumulator } from '../evaluate/metric-accumulator.js';
 import { runEval } from '../evaluate/run-eval.js';
-import { extend } from '../util/extend.js';
 import type { TestPlan } from './test-setup.js';
 import type { InstanceFailure, InstanceResult } from './test-types.js';
 
@@ -109,9 +108,8 @@ export class TestTally {
 
 /** The JSON line of an instance in the results file: the row's fields, then the outcome. */
 export function resultLine(r: InstanceResult): Record<string, unknown> {
-  // one line per row: extend, not a spread followed by new keys (see util/extend)
   const outcome = { responses: r.responses, metrics: r.metrics, cost: r.cost, paid: r.paid, cached: r.cached };
-  return r.error !== undefined ? extend(r.row, extend(outcome, { error: r.error })) : extend(r.row, outcome);
+  return { ...r.row, ...outcome, ...(r.error !== undefined ? { error: r.error } : {}) };
 }
 
 // --- internal ---

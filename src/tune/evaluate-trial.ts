@@ -1,5 +1,4 @@
 import { AbortedError, BudgetError, ConfigError, ProviderError } from '../errors.js';
-import { extend } from '../util/extend.js';
 import { extractTextOrFunctionCall } from '../completion/samples.js';
 import type { RequestParams } from '../completion/types.js';
 import { runEval } from '../evaluate/run-eval.js';
@@ -90,7 +89,7 @@ async function evaluateRow(run: TuneRun, plan: TrialPlan, pos: number): Promise<
   let response;
   try {
     response = await run.engine.create({
-      params: extend(plan.params, { n: plan.nRequested }) as RequestParams,
+      params: { ...plan.params, n: plan.nRequested } as RequestParams,
       context: row,
       budget: run.ledger,
       signal: run.signal,
