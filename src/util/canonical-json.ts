@@ -23,7 +23,7 @@ function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortDeep(v)));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of sortedKeys(value)) {
+    for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
       if (v !== undefined) out[key] = sortDeep(v);
     }
@@ -33,22 +33,4 @@ function sortDeep(value: unknown): unknown {
     throw new TypeError(`canonicalJson: non-finite number ${value}`);
   }
   return value;
-}
-
-/**
- * The object's keys in code-unit order, as `Object.keys(o).sort()` gives them, by insertion sort:
- * every request of a run comes through here with a handful of keys per object, and
- * Array.prototype.sort allocates a work copy on each call (a large share of a cached run's
- * garbage). A copy of each object is still made: writing the text by hand, or reusing parts
- * already in order, cost more CPU than the copies (measured on request-shaped objects).
- */
-function sortedKeys(obj: object): string[] {
-  const keys = Object.keys(obj);
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i] as string;
-    let j = i - 1;
-    for (; j >= 0 && (keys[j] as string) > k; j--) keys[j + 1] = keys[j] as string;
-    keys[j + 1] = k;
-  }
-  return keys;
 }
