@@ -166,8 +166,8 @@ describe('voteOnAnswers / builtin:answer_vote', () => {
     expect(() => fn(['1'], { solution: 'a long\nexplanation without a figure' })).toThrow(/no answer in the expected text/);
   });
 
-  it('scores every prefix of the same responses as voteOnAnswers does, across more texts than it remembers', async () => {
-    // the tuner calls the eval on responses.slice(0, n) for every n; the builtin remembers answers
+  it('scores every prefix of the same responses as voteOnAnswers does', async () => {
+    // the tuner calls the eval on responses.slice(0, n) for every n
     const fn = await loadEval('builtin:answer_vote', { baseDir: '.' });
     const forms = (k: number): string[] => [`\\boxed{${k}}`, `so it is ${k + 1}`, 'no idea', `#### ${k}`, `The answer is ${k % 3}.`];
     for (let row = 0; row < 1200; row++) {

@@ -22,8 +22,8 @@ export interface VoteMetrics {
  * voteOnAnswers(['\\boxed{2}', 'so 3', 'It is 2.'], '2');
  * // { success_vote: 1, success: 1, expected_success: 1 - (1/3) ** 3, votes: 2 }
  */
-export function voteOnAnswers(responses: readonly string[], expectedText: string, extract: AnswerExtractors = PLAIN): VoteMetrics {
-  const expected = extract.expected(expectedText);
+export function voteOnAnswers(responses: readonly string[], expectedText: string): VoteMetrics {
+  const expected = extractExpectedAnswer(expectedText);
   if (expected === null) throw new Error(`builtin:answer_vote found no answer in the expected text ${JSON.stringify(expectedText.slice(0, 80))}`);
   const expectedKey = answerKey(expected);
   // groups in the order their answers first appeared; an answer without a key is a group of its own
@@ -31,7 +31,7 @@ export function voteOnAnswers(responses: readonly string[], expectedText: string
   const byKey = new Map<string, { key: string | null; votes: number }>();
   let correct = 0;
   for (const response of responses) {
-    const ballot = extract.ballot(response);
+    const ballot = ballotOf(response);
     if (ballot === undefined) continue; // no answer: no vote
     if (ballot !== null && ballot === expectedKey) correct++;
     const group = ballot === null ? undefined : byKey.get(ballot);
@@ -69,55 +69,15 @@ export const answerVoteEval: BuiltinEval = {
   },
   create(options) {
     const field = options.string('field') ?? 'answer';
-    // The tuner scores every n <= N of a row by calling the eval on each prefix of the same N
-    // responses: remembering the ballots of this turn's texts makes that N extractions, not
-    // N(N+1)/2 (they were most of the tuner's own CPU). Per eval instance, bounded.
-    const extract: AnswerExtractors = { ballot: memoize(ballotOf, 4096), expected: memoize(extractExpectedAnswer, 1024) };
-    return withRowFields([{ field, option: 'field', eval: 'answer_vote' }], (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote'), extract));
+    return withRowFields([{ field, option: 'field', eval: 'answer_vote' }], (responses, row) => voteOnAnswers(responses, rowText(row, field, 'answer_vote')));
   },
 };
 
 /**
- * How a response votes and where the expected answer comes from: plain functions, or ones that
- * remember recent texts. A ballot is the key of the response's final answer (see
- * {@link answerKey}), null for an answer that equals nothing, undefined for no answer.
+ * How a response votes: the key of its final answer (see {@link answerKey}), null for an answer
+ * that equals nothing, undefined for no answer.
  */
-export interface AnswerExtractors {
-  ballot: (response: string) => string | null | undefined;
-  expected: (text: string) => string | null;
-}
-
 function ballotOf(response: string): string | null | undefined {
   const answer = extractFinalAnswer(response);
   return answer === null ? undefined : answerKey(answer);
-}
-
-const PLAIN: AnswerExtractors = { ballot: ballotOf, expected: extractExpectedAnswer };
-
-/**
- * `fn` remembering its results for the texts met in this turn of the event loop (at most `max`).
- *
- * The tuner scores the n-prefixes of a row's responses one after another without waiting on
- * anything, so those calls share a turn. Forgetting when the turn ends keeps a long run from
- * holding thousands of responses (a chain-of-thought answer is kilobytes) that would outlive
- * their row and be moved to V8's old generation.
- */
-function memoize<T>(fn: (text: string) => T, max: number): (text: string) => T {
-  const seen = new Map<string, T>();
-  let clearing = false;
-  const forget = (): void => {
-    seen.clear();
-    clearing = false;
-  };
-  return (text) => {
-    if (seen.has(text)) return seen.get(text) as T;
-    const value = fn(text);
-    if (seen.size >= max) seen.clear();
-    seen.set(text, value);
-    if (!clearing) {
-      clearing = true;
-      setImmediate(forget).unref();
-    }
-    return value;
-  };
 }
