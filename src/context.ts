@@ -7,6 +7,7 @@ import type { RetryPolicy } from './completion/retry-policy.js';
 import type { CompletionTransport } from './completion/transport.js';
 import type { EndpointConfig } from './completion/types.js';
 import type { PriceTable } from './pricing/price-table.js';
+import { DEFAULT_CACHE_ROOT, DEFAULT_SEED } from './store/cache-layout.js';
 import { SqliteResponseCache, type ResponseCache } from './store/response-cache.js';
 import { combineSinks, type UsageSink } from './usage/usage-record.js';
 import type { CacheError } from './errors.js';
@@ -15,9 +16,8 @@ import { newRunId } from './usage/run-id.js';
 import { usageLogPath, type UsageCommand } from './usage/usage-schema.js';
 import { systemClock, type Clock } from './util/clock.js';
 
-/** Defaults shared by every command: the original's cache layout `.cache/41`. */
-export const DEFAULT_CACHE_ROOT = '.cache';
-export const DEFAULT_SEED = '41';
+// defaults shared by every command: the original's cache layout `.cache/41`
+export { DEFAULT_CACHE_ROOT, DEFAULT_SEED } from './store/cache-layout.js';
 
 /** What a run needs; everything has a production default. */
 export interface RunOptions {

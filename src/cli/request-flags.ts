@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, type RequestParams } from '../index.js';
+import type { RequestParams } from '../index.js';
 import { numberFlag } from './options.js';
 
 /** The request-parameter flags shared by `create` and `test`. */
@@ -35,12 +33,11 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--stop <s...>', 'stop sequence(s)');
 }
 
-/** Request parameters from the flags (undefined where a flag was not given). */
-export function requestParamsFromFlags(flags: RequestFlags, cwd: string): Partial<RequestParams> {
+/** Request parameters from the flags (undefined where a flag was not given; `--messages` is a file the op reads). */
+export function requestParamsFromFlags(flags: RequestFlags): Partial<RequestParams> {
   return {
     model: flags.model,
     prompt: flags.prompt,
-    messages: flags.messages ? readMessagesFile(flags.messages, cwd) : undefined,
     n: flags.n,
     max_tokens: flags.maxTokens,
     max_completion_tokens: flags.maxCompletionTokens,
@@ -50,16 +47,4 @@ export function requestParamsFromFlags(flags: RequestFlags, cwd: string): Partia
     top_p: flags.topP,
     stop: flags.stop,
   };
-}
-
-/** A `--messages` file: a JSON list of `{role, content}`, relative to the working directory. */
-function readMessagesFile(file: string, cwd: string): RequestParams['messages'] {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read messages from ${file}: ${(err as Error).message}`, { file, field: '--messages', hint: 'give a JSON file with [{"role": "user", "content": "{problem}"}]' });
-  }
-  if (!Array.isArray(value)) throw new ConfigError(`${file} must hold a JSON list of messages`, { file, field: '--messages' });
-  return value as RequestParams['messages'];
 }

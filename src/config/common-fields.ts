@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { Price, PriceTable } from '../pricing/price-table.js';
+import { isSafeSeed } from '../store/cache-layout.js';
 import type { YamlSource } from './yaml-file.js';
 
 /** `prices: {model: [prompt, completion]}` or `[prompt, completion, cached prompt]` in USD per 1K tokens. */
@@ -43,9 +44,4 @@ export function parseSeed(v: unknown, source?: YamlSource): string | undefined {
     });
   }
   return s;
-}
-
-/** A seed names a directory under the cache root: only plain names are safe (no `..`, `/`). */
-export function isSafeSeed(s: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(s);
 }

@@ -9,7 +9,8 @@ import { createRng } from '../space/rng.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { OutputFile } from './output-file.js';
 import { runTestInstance, resultLine, TestTally, type InstanceOutcome } from './test-instance.js';
-import { outputPath, planTest, userPath, type TestPlan } from './test-setup.js';
+import { userPath } from '../config/request-config.js';
+import { outputPath, planTest, type TestPlan } from './test-setup.js';
 import type { InstanceResult, TestInput, TestReport } from './test-types.js';
 
 export type { InstanceFailure, InstanceResult, TestEvent, TestInput, TestReport } from './test-types.js';

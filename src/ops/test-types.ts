@@ -53,6 +53,8 @@ export interface TestInput {
   configFile?: string | undefined;
   /** Request parameters overriding the config's (model, prompt, messages, n, …). */
   params?: Partial<RequestParams> | undefined;
+  /** A JSON file of `{role, content}` messages (relative to `cwd`): replaces the config's prompt or messages. */
+  messagesFile?: string | undefined;
   /** Overrides the config's `eval`: a module path, `builtin:NAME`, `{builtin, …options}` or a function. */
   eval?: EvalSpec | EvalFunction | undefined;
   /** Overrides the config's `agg_method`: a name or module path (resolved against cwd), or a method. Default avg. */

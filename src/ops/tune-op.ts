@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { checkEndpoints, endpointIdentity, resolveEndpoint, selectConfigList } from '../completion/config-list.js';
+import { checkEndpoints, endpointIdentity, resolveEndpoint } from '../completion/config-list.js';
 import type { EndpointIdentity } from '../completion/build-request.js';
-import type { EndpointConfig } from '../completion/types.js';
 import type { Env } from '../completion/env-refs.js';
 import { checkTemplate, templateFields } from '../completion/template.js';
 import { loadDataset } from '../config/load-dataset.js';
-import { openRunContext, DEFAULT_CACHE_ROOT, type RunOptions } from '../context.js';
+import { runSettings, type RequestRunSettings } from '../config/request-config.js';
+import { openRunContext, type RunOptions } from '../context.js';
 import { loadEval } from '../evaluate/load-eval.js';
 import { runEval } from '../evaluate/run-eval.js';
 import { checkEvalFields } from '../evaluate/eval-fields.js';
@@ -78,17 +78,27 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   if (cfg.allowFormatStrTemplate) checkTemplates(cfg);
   checkEvalFields(evaluate, rows.map((row, i) => ({ row, line: lines[i] ?? i + 1 })), cfg.data, fields);
   await checkMetric(cfg, evaluate, rows[0] as Record<string, unknown>);
-  const configList = selectConfigList({ explicit: cfg.configList, env: input.env });
+  const settings = runSettings({
+    env: input.env,
+    cwd: input.cwd,
+    cachePathRoot: cfg.cachePathRoot,
+    seed: cfg.seed,
+    prices: cfg.prices,
+    configList: cfg.configList,
+    requestTimeout: cfg.requestTimeout,
+    retryTimeout: cfg.retryTimeout,
+    maxResponseBytes: cfg.maxResponseBytes,
+  });
+  const { configList, cachePathRoot } = settings;
   checkEndpoints(configList, input.env);
 
-  const cachePathRoot = resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT);
   const identity = tuneIdentity(cfg, { cachePathRoot, endpoints: configList.map((e, i) => endpointIdentity(resolveEndpoint(e, i, input.env))) });
   // every tune keeps a log (a default one under the cache root), so a kill -9 and a resume
   // are accounted the same way everywhere; it is locked for the whole run
   const logFile = cfg.logFile ?? defaultLogFile(cachePathRoot, identity);
   const lock = lockTrialLog(logFile);
   try {
-    return await runLocked(input, cfg, { rows, evaluate, configList, cachePathRoot, identity, logFile, lock });
+    return await runLocked(input, cfg, { rows, evaluate, settings, identity, logFile, lock });
   } finally {
     lock.release();
   }
@@ -102,15 +112,15 @@ export function defaultLogFile(cachePathRoot: string, identity: string): string 
 interface Prepared {
   rows: Record<string, unknown>[];
   evaluate: EvalFunction;
-  configList: EndpointConfig[];
-  cachePathRoot: string;
+  settings: RequestRunSettings;
   identity: string;
   logFile: string;
   lock: LogLock;
 }
 
 async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promise<TuneOutcome> {
-  const { rows, evaluate, configList, identity, logFile } = p;
+  const { rows, evaluate, identity, logFile } = p;
+  const { configList } = p.settings;
   const emit = input.onEvent ?? (() => undefined);
   if (p.lock.tookOverFrom) emit({ type: 'log_lock', log: logFile, staleHolder: p.lock.tookOverFrom });
   const account = input.fresh ? { spent: 0, lastTime: undefined } : priorAccount(logFile, identity);
@@ -126,17 +136,11 @@ async function runLocked(input: TuneInput, cfg: TuneConfig, p: Prepared): Promis
   let estimatedSpend = 0;
   if (evaluate.sandbox) emit({ type: 'sandbox', sandbox: evaluate.sandbox });
   const ctx = openRunContext({
-    env: input.env,
-    cachePathRoot: p.cachePathRoot,
-    seed: cfg.seed,
+    ...p.settings,
     concurrency: cfg.concurrency,
-    prices: cfg.prices,
     capabilities: cfg.capabilities,
-    configList,
     ...(input.usage ? { usage: input.usage } : {}),
     ...(input.usageLog ? { usageLog: input.usageLog } : {}),
-    ...(cfg.maxResponseBytes ? { maxResponseBytes: cfg.maxResponseBytes } : {}),
-    retry: { ...(cfg.requestTimeout ? { requestTimeoutMs: cfg.requestTimeout * 1000 } : {}), ...(cfg.retryTimeout ? { retryTimeoutMs: cfg.retryTimeout * 1000 } : {}) },
     onEvent: (event) => {
       if (event.type === 'usage_estimated') estimatedSpend += event.cost;
       emit({ type: 'engine', event });

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
-import { isSafeSeed } from '../config/common-fields.js';
+import { isSafeSeed } from './cache-layout.js';
 import { CACHE_FILE, cacheDir } from './response-cache.js';
 import type { Db } from './database.js';
 

@@ -42,10 +42,10 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
     )
     .action(async (flags: CreateFlags) => {
       const redact = envRedactor(io.env);
-      const params = requestParamsFromFlags(flags, io.cwd);
       const result = await runCreate({
         configFile: flags.config,
-        params,
+        params: requestParamsFromFlags(flags),
+        messagesFile: flags.messages,
         context: { ...flags.context, ...flags.var },
         configListFile: flags.configList,
         filterModule: flags.filter,

@@ -62,7 +62,8 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
         report = await runTest({
           data: flags.data,
           configFile: flags.config,
-          params: requestParamsFromFlags(flags, io.cwd),
+          params: requestParamsFromFlags(flags),
+          messagesFile: flags.messages,
           eval: evalSpecOf(flags.eval, flags.evalField),
           agg: flags.agg,
           configListFile: flags.configList,
