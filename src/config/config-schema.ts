@@ -1,4 +1,5 @@
-import { REQUEST_KEYS, type KeySpec } from '../space/request-keys.js';
+import type { KeySpec } from './request-parameters.js';
+import { SEARCH_SPACE_KEYS } from '../space/request-keys.js';
 import { TUNE_KEYS, type TuneKey } from './tune-keys.js';
 
 /** A JSON Schema (draft-07) node: plain data, written to `autotune.schema.json`. */
@@ -10,7 +11,7 @@ export const SCHEMA_FILE = 'autotune.schema.json';
 /**
  * The JSON Schema of a tune config (`autotune.yaml`, `tune.example.yaml`), generated from the key
  * registries the loader itself checks against: TUNE_KEYS for the top level (a key added there
- * without a schema here fails to compile) and the search space's REQUEST_KEYS for `search_space`.
+ * without a schema here fails to compile) and the search space's SEARCH_SPACE_KEYS for `search_space`.
  * Editors use it through yaml-language-server to complete keys and flag typos; the loader stays
  * the judge (it also checks files, ranges of bounds, and cross-key rules).
  */
@@ -120,7 +121,7 @@ function searchSpaceSchema(): JsonSchema {
     description: 'request parameters to search: a value, a list to choose from, or a domain ({uniform: [a, b]}, {randint: [a, b]}, …)',
     required: ['model'],
     additionalProperties: false,
-    properties: Object.fromEntries(Object.entries(REQUEST_KEYS).map(([key, spec]) => [key, keySchema(spec)])),
+    properties: Object.fromEntries(Object.entries(SEARCH_SPACE_KEYS).map(([key, spec]) => [key, keySchema(spec)])),
   };
 }
 
@@ -174,5 +175,7 @@ function valueSchema(spec: KeySpec): JsonSchema {
       return { type: ['string', 'object'] };
     case 'group':
       return { type: 'array' };
+    case 'any':
+      return {};
   }
 }

@@ -4,8 +4,8 @@ import { validateList } from '../completion/config-list.js';
 import type { ChatMessage, EndpointConfig, RequestParams, TemplateFunction } from '../completion/types.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { importFunction } from './load-module.js';
-import { REQUEST_KEYS, RUN_KEYS } from './request-keys.js';
-import { REQUEST_KEYS as KEY_SPECS, checkValue, describeRange } from '../space/request-keys.js';
+import { CONFIG_FILE_REQUEST_KEYS, RUN_SETTING_KEYS, parameterOfConfigKey } from './config-file-keys.js';
+import { REQUEST_PARAMETERS, checkValue, describeRange } from './request-parameters.js';
 import { closest, readYamlFile, type YamlSource } from './yaml-file.js';
 import { isByteCount, parsePrices, parseSeed } from './common-fields.js';
 
@@ -19,7 +19,7 @@ export interface RequestConfigFile {
   /** Request parameters; templates given as modules are already loaded functions. */
   params: Partial<RequestParams>;
   /** The raw, unexpanded values of the run keys (eval, metric, prices, config_list, …). */
-  run: Partial<Record<(typeof RUN_KEYS)[number], unknown>>;
+  run: Partial<Record<(typeof RUN_SETTING_KEYS)[number], unknown>>;
   prices: PriceTable;
   configList: EndpointConfig[] | undefined;
   seed: string | undefined;
@@ -34,7 +34,7 @@ export async function loadRequestConfig(file: string): Promise<RequestConfigFile
     throw new ConfigError(`${file} must be a mapping of keys to values`, { file, line: 1 });
   }
   const obj = value as Record<string, unknown>;
-  const known = [...REQUEST_KEYS, ...RUN_KEYS] as readonly string[];
+  const known = [...CONFIG_FILE_REQUEST_KEYS, ...RUN_SETTING_KEYS] as readonly string[];
   for (const key of Object.keys(obj)) {
     if (!known.includes(key)) {
       const guess = closest(key, known);
@@ -51,14 +51,13 @@ export async function loadRequestConfig(file: string): Promise<RequestConfigFile
   const baseDir = dirname(file);
   const params: Partial<RequestParams> = {};
   const raw = params as Record<string, unknown>;
-  for (const key of REQUEST_KEYS) {
-    if (obj[key] === undefined) continue;
-    raw[key === 'request_seed' ? 'seed' : key] = obj[key];
+  for (const key of CONFIG_FILE_REQUEST_KEYS) {
+    if (obj[key] !== undefined) raw[parameterOfConfigKey(key)] = obj[key];
   }
   if (params.prompt !== undefined) params.prompt = await loadTemplate(params.prompt, baseDir, source, ['prompt']);
   if (params.messages !== undefined) params.messages = await loadMessages(params.messages, baseDir, source);
   const run: RequestConfigFile['run'] = {};
-  for (const key of RUN_KEYS) if (obj[key] !== undefined) run[key] = obj[key];
+  for (const key of RUN_SETTING_KEYS) if (obj[key] !== undefined) run[key] = obj[key];
   const configList = obj.config_list === undefined ? undefined : validateWithLine(obj.config_list, source);
   return {
     file,
@@ -79,7 +78,7 @@ export async function loadRequestConfig(file: string): Promise<RequestConfigFile
  */
 function checkValues(obj: Record<string, unknown>, source: YamlSource): void {
   for (const [key, value] of Object.entries(obj)) {
-    const spec = KEY_SPECS[key === 'request_seed' ? 'seed' : key];
+    const spec = REQUEST_PARAMETERS[parameterOfConfigKey(key)];
     if (key === 'seed' || !spec || value === undefined) continue;
     if (spec.kind === 'template' || spec.kind === 'messages' || spec.kind === 'group') continue; // checked when loaded
     if (value === null && spec.kind !== 'model') continue; // null = leave the parameter out

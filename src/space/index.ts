@@ -21,4 +21,4 @@ export type { Config, Point, Dimension, DimensionCondition } from './types.js';
 export { parseSearchSpace, type ParseSpaceOptions, type ParsedSpace } from './parse-space.js';
 export { makeLocator, type Locator } from './locator.js';
 export { applyDefaults, DEFAULT_SEARCH_SPACE, type DefaultsResult } from './defaults.js';
-export { REQUEST_KEYS, KNOWN_KEYS, DOMAIN_KEYWORDS, type KeySpec, type ValueKind } from './request-keys.js';
+export { SEARCH_SPACE_KEYS, SEARCH_SPACE_KEY_NAMES, DOMAIN_KEYWORDS, type KeySpec, type ValueKind } from './request-keys.js';

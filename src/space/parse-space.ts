@@ -2,7 +2,7 @@ import { applyDefaults } from './defaults.js';
 import { ChoiceDomain, ConstDomain, FloatDomain, IntDomain, SubSpace, type Domain } from './domains.js';
 import type { Locator } from './locator.js';
 import { ParseContext, ROOT, at, deeper, type Loc } from './parse-context.js';
-import { DOMAIN_KEYWORDS, KNOWN_KEYS, REQUEST_KEYS, checkValue, closest, describeRange, type KeySpec } from './request-keys.js';
+import { DOMAIN_KEYWORDS, SEARCH_SPACE_KEY_NAMES, SEARCH_SPACE_KEYS, checkValue, closest, describeRange, type KeySpec } from './request-keys.js';
 import { SearchSpace } from './search-space.js';
 import { isPlainObject, show, typeName } from './values.js';
 
@@ -76,11 +76,11 @@ function parseMapping(raw: Record<string, unknown>, loc: Loc, ctx: ParseContext)
   const entries: Record<string, Domain> = {};
   for (const [name, value] of Object.entries(raw)) {
     const keyLoc = at(loc, name);
-    const spec = Object.hasOwn(REQUEST_KEYS, name) ? REQUEST_KEYS[name] : undefined;
+    const spec = Object.hasOwn(SEARCH_SPACE_KEYS, name) ? SEARCH_SPACE_KEYS[name] : undefined;
     if (spec === undefined) {
-      const guess = closest(name, KNOWN_KEYS);
+      const guess = closest(name, SEARCH_SPACE_KEY_NAMES);
       throw ctx.error(keyLoc, `\`${name}\` is not a known request key${guess ? `; did you mean \`${guess}\`?` : ''}`,
-        `known keys: ${KNOWN_KEYS.join(', ')}`);
+        `known keys: ${SEARCH_SPACE_KEY_NAMES.join(', ')}`);
     }
     if (ctx.group === 'temperature_or_top_p' && name === 'temperature_or_top_p') {
       throw ctx.error(keyLoc, '`temperature_or_top_p` cannot be nested inside itself', 'give temperature or top_p in each option');

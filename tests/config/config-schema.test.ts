@@ -5,7 +5,7 @@ import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { SCHEMA_FILE, schemaText, tuneConfigSchema } from '../../src/config/config-schema.js';
 import { initConfigText } from '../../src/config/init-config.js';
-import { REQUEST_KEYS } from '../../src/space/request-keys.js';
+import { SEARCH_SPACE_KEYS } from '../../src/space/request-keys.js';
 import { TUNE_KEYS } from '../../src/ops/tune-config.js';
 import { tuneYaml } from '../tune/tune-helpers.js';
 
@@ -23,7 +23,7 @@ describe('autotune.schema.json', () => {
     expect(readFileSync(join(ROOT, SCHEMA_FILE), 'utf8')).toBe(schemaText());
     const schema = tuneConfigSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
     expect(Object.keys(schema.properties)).toEqual([...TUNE_KEYS]);
-    expect(Object.keys(schema.properties.search_space?.properties ?? {})).toEqual(Object.keys(REQUEST_KEYS));
+    expect(Object.keys(schema.properties.search_space?.properties ?? {})).toEqual(Object.keys(SEARCH_SPACE_KEYS));
   });
 
   it('accepts the example configs, the test configs and what init writes', () => {
