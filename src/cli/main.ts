@@ -1,17 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { AutotuneError } from '../index.js';
 import { envRedactor, processIO, writeLine, type CliIO } from './io.js';
-import { registerCreate } from './commands/create.js';
-import { registerUsage } from './commands/usage.js';
-import { registerCache } from './commands/cache.js';
-import { registerTest } from './commands/test.js';
-import { registerTune } from './commands/tune.js';
-import { registerInit } from './commands/init.js';
+import { addCommand, type CliContext } from './command.js';
+import { cacheCommand } from './commands/cache.js';
+import { compareCommand } from './commands/compare.js';
+import { createCommand } from './commands/create.js';
+import { initCommand } from './commands/init.js';
+import { pricesCommand } from './commands/prices.js';
+import { reportCommand } from './commands/report.js';
+import { testCommand } from './commands/test.js';
+import { tuneCommand } from './commands/tune.js';
+import { usageCommand } from './commands/usage.js';
 import { ENVIRONMENT_HELP, examples } from './help.js';
 import { packageVersion } from '../util/package-root.js';
-import { registerPrices } from './commands/prices.js';
-import { registerCompare } from './commands/compare.js';
-import { registerReport } from './commands/report.js';
 
 /** Exit code for bugs (EX_SOFTWARE): anything that is not an AutotuneError. */
 const EXIT_BUG = 70;
@@ -21,7 +22,9 @@ const EXIT_BUG = 70;
  * bin/autotune.js touches process.exitCode, so tests run commands in-process.
  */
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  // built once per run: every command and renderer gets it through the context
   const redact = envRedactor(io.env);
+  const ctx: CliContext = { io, redact };
   const program = new Command('autotune')
     .description('Cost-aware tuning and evaluation of LLM inference settings')
     .exitOverride()
@@ -43,15 +46,9 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     exitCode = code;
   };
   // help lists commands in this order: the headline first
-  registerTune(program, io, setExit);
-  registerTest(program, io, setExit);
-  registerCreate(program, io, setExit);
-  registerUsage(program, io, setExit);
-  registerCache(program, io, setExit);
-  registerPrices(program, io, setExit);
-  registerInit(program, io, setExit);
-  registerCompare(program, io, setExit);
-  registerReport(program, io, setExit);
+  for (const command of [tuneCommand, testCommand, createCommand, usageCommand, cacheCommand, pricesCommand, initCommand, compareCommand, reportCommand]) {
+    addCommand(program, command, ctx, setExit);
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -1,5 +1,4 @@
-import { ConfigError } from '../index.js';
-import type { EvalSpec } from '../evaluate/eval-types.js';
+import { ConfigError, type EvalSpec } from '../index.js';
 
 /** Parse a number flag, or fail with a message naming the flag. */
 export function numberFlag(name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): (v: string) => number {

@@ -1,4 +1,5 @@
-import { DEFAULT_CACHE_ROOT } from '../context.js';
+import { resolve } from 'node:path';
+import { DEFAULT_CACHE_ROOT } from '../store/cache-layout.js';
 import { clearCache, type ClearReport } from '../store/cache-clear.js';
 import type { SkippedEntry } from '../store/cache-locate.js';
 import { cacheStats, type SeedCacheStats } from '../store/cache-stats.js';
@@ -7,6 +8,15 @@ import { usageLogPath } from '../usage/usage-schema.js';
 
 /** One seed in `autotune cache stats`: its size, and its hit rate from the usage log. */
 export type SeedReport = SeedCacheStats & SeedHitRate;
+
+/** Which caches `runCacheStats` and `runCacheClear` look at. */
+export interface CacheInput {
+  /** Default `.cache`; relative to `cwd` when that is given. */
+  cachePathRoot?: string | undefined;
+  /** Only this seed (default: every seed under the root). */
+  seed?: string | undefined;
+  cwd?: string | undefined;
+}
 
 /** The result of `runCacheStats`. */
 export interface CacheStatsReport {
@@ -23,8 +33,8 @@ export interface CacheStatsReport {
  * @example
  * runCacheStats({ cachePathRoot: '.cache' }).seeds[0]?.hit_rate; // e.g. 0.4
  */
-export function runCacheStats(input: { cachePathRoot?: string | undefined; seed?: string | undefined }): CacheStatsReport {
-  const root = input.cachePathRoot ?? DEFAULT_CACHE_ROOT;
+export function runCacheStats(input: CacheInput): CacheStatsReport {
+  const root = rootOf(input);
   const stats = cacheStats({ root, seed: input.seed });
   const db = openUsageLog(usageLogPath(root));
   let rates: Record<string, SeedHitRate> = {};
@@ -46,6 +56,12 @@ export function runCacheStats(input: { cachePathRoot?: string | undefined; seed?
  * @example
  * runCacheClear({ cachePathRoot: '.cache', seed: '41', dryRun: true }).samples;
  */
-export function runCacheClear(input: { cachePathRoot?: string | undefined; seed?: string | undefined; dryRun?: boolean | undefined }): ClearReport {
-  return clearCache({ root: input.cachePathRoot ?? DEFAULT_CACHE_ROOT, seed: input.seed, dryRun: input.dryRun });
+export function runCacheClear(input: CacheInput & { dryRun?: boolean | undefined }): ClearReport {
+  return clearCache({ root: rootOf(input), seed: input.seed, dryRun: input.dryRun });
+}
+
+/** The cache root: the given one (default `.cache`), relative to `cwd` when given. */
+function rootOf(input: CacheInput): string {
+  const root = input.cachePathRoot ?? DEFAULT_CACHE_ROOT;
+  return input.cwd === undefined ? root : resolve(input.cwd, root);
 }

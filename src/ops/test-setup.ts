@@ -35,21 +35,7 @@ const EVAL_HINT = 'pass --eval ./eval.mjs or --eval builtin:answer_vote, or add 
 
 /** Resolve a test run's inputs: config file + overrides → params, eval, aggregation, run options. */
 export async function planTest(input: TestInput): Promise<TestPlan> {
-  const config = await resolveRequestConfig({
-    configFile: input.configFile,
-    params: input.params,
-    messagesFile: input.messagesFile,
-    configListFile: input.configListFile,
-    configList: input.configList,
-    filter: input.filter,
-    seed: input.seed,
-    cachePathRoot: input.cachePathRoot,
-    concurrency: input.concurrency,
-    prices: input.run?.prices,
-    retry: input.run?.retry,
-    env: input.env,
-    cwd: input.cwd,
-  });
+  const config = await resolveRequestConfig({ ...input, prices: input.run?.prices, retry: input.run?.retry });
   const { file, params, allowFormatStrTemplate } = config;
   const evaluate = await resolveEval(input, file);
   const aggregation = await resolveAgg(input, file);

@@ -1,9 +1,7 @@
+import type { RequestConfigInput } from '../config/request-config.js';
 import type { EngineEvent } from '../completion/engine-events.js';
-import type { FilterFunction } from '../completion/engine.js';
-import type { Env } from '../completion/env-refs.js';
 import type { CalledFunction } from '../completion/samples.js';
 import type { SpendGuard } from '../budget/spend-guard.js';
-import type { EndpointConfig, RequestParams } from '../completion/types.js';
 import type { RunOptions } from '../context.js';
 import type { AggregationMethod } from '../evaluate/aggregators.js';
 import type { ConfidenceInterval } from '../evaluate/bootstrap.js';
@@ -45,27 +43,19 @@ export interface InstanceFailure {
   message: string;
 }
 
-/** Inputs of `autotune test` (the original's `Completion.test(data, eval_func, use_cache, agg_method, …, **config)`). */
-export interface TestInput {
+/**
+ * Inputs of `autotune test` (the original's `Completion.test(data, eval_func, use_cache, agg_method, …, **config)`):
+ * the request config (a config file, e.g. the best config saved by tune, and what overrides
+ * it: see RequestConfigInput; `concurrency` defaults to the config's, else 8), the data, the
+ * eval and aggregation, and how to run.
+ */
+export interface TestInput extends Omit<RequestConfigInput, 'prices' | 'retry'> {
   /** A JSONL (or JSON array) file, or rows in memory. */
   data: string | readonly Record<string, unknown>[];
-  /** A YAML config, e.g. the best config saved by tune: request params, `eval`, `metric`, `agg_method`, … */
-  configFile?: string | undefined;
-  /** Request parameters overriding the config's (model, prompt, messages, n, …). */
-  params?: Partial<RequestParams> | undefined;
-  /** A JSON file of `{role, content}` messages (relative to `cwd`): replaces the config's prompt or messages. */
-  messagesFile?: string | undefined;
   /** Overrides the config's `eval`: a module path, `builtin:NAME`, `{builtin, …options}` or a function. */
   eval?: EvalSpec | EvalFunction | undefined;
   /** Overrides the config's `agg_method`: a name or module path (resolved against cwd), or a method. Default avg. */
   agg?: string | AggregationMethod | undefined;
-  configListFile?: string | undefined;
-  configList?: EndpointConfig[] | undefined;
-  filter?: FilterFunction | undefined;
-  seed?: string | undefined;
-  cachePathRoot?: string | undefined;
-  /** Requests in flight at once (default: the config's `concurrency`, else 8). */
-  concurrency?: number | undefined;
   /** Read the cache (default true); false re-requests every row (answers are still stored). */
   useCache?: boolean | undefined;
   /** Test the first `limit` rows only. */
@@ -83,11 +73,9 @@ export interface TestInput {
   ci?: { seed?: number | string; resamples?: number; confidence?: number } | false | undefined;
   /** Guard new spending (e.g. a BudgetLedger); the run stops cleanly when it refuses a request. */
   budget?: SpendGuard | undefined;
-  env: Env;
-  /** Relative paths (data, config, results, modules given as flags, cache root) are resolved here. */
-  cwd: string;
   signal?: AbortSignal | undefined;
   onEvent?: ((e: TestEvent) => void) | undefined;
+  /** Run options; `prices` and `retry` here override the config file's. */
   run?: Omit<RunOptions, 'env' | 'seed' | 'cachePathRoot' | 'onEvent' | 'configList' | 'concurrency'> | undefined;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { checkEndpoints, endpointIdentity, resolveEndpoint } from '../completion/config-list.js';
@@ -6,6 +6,7 @@ import type { EndpointIdentity } from '../completion/build-request.js';
 import type { Env } from '../completion/env-refs.js';
 import { checkTemplate, templateFields } from '../completion/template.js';
 import { loadDataset } from '../config/load-dataset.js';
+import { DEFAULT_CONFIG_FILE } from '../config/init-config.js';
 import { runSettings, type RequestRunSettings } from '../config/request-config.js';
 import { openRunContext, type RunOptions } from '../context.js';
 import { loadEval } from '../evaluate/load-eval.js';
@@ -27,7 +28,8 @@ import { applyPickRule, describePickRule, type PickRule } from '../report/pick-r
 
 /** Inputs of `autotune tune`, already parsed from flags. */
 export interface TuneInput {
-  configFile: string;
+  /** The tune YAML; default: `autotune.yaml` in `cwd` (autotune init writes one). */
+  configFile?: string | undefined;
   overrides?: TuneOverrides;
   /** Write the best config here (YAML): a regular file atomically, a device or FIFO in place, `-` to `stdout` (see OutputFile). */
   output?: string | undefined;
@@ -69,7 +71,7 @@ export interface TuneOutcome extends TuneResult {
  * of the same tune from it, tune, and save the best config (a partial pick beside it).
  */
 export async function runTune(input: TuneInput): Promise<TuneOutcome> {
-  const cfg = loadTuneConfig(resolve(input.cwd, input.configFile), input.overrides ?? {}, input.cwd);
+  const cfg = loadTuneConfig(resolve(input.cwd, tuneConfigFile(input)), input.overrides ?? {}, input.cwd);
   const fields = [...new Set(cfg.space.templates().flatMap((t) => templateFields(t)))];
   const { rows, lines } = await loadDataset(cfg.data, { requiredFields: cfg.allowFormatStrTemplate ? fields : [], ...(cfg.maxLineBytes ? { maxLineBytes: cfg.maxLineBytes } : {}) });
   const evalLine = cfg.source?.lineOf(['eval']);
@@ -102,6 +104,19 @@ export async function runTune(input: TuneInput): Promise<TuneOutcome> {
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The config to run: the one given, else `autotune.yaml` in the working directory (as promptfoo
+ * finds promptfooconfig.yaml), else an error saying how to get one.
+ */
+function tuneConfigFile(input: TuneInput): string {
+  if (input.configFile !== undefined) return input.configFile;
+  if (existsSync(join(input.cwd, DEFAULT_CONFIG_FILE))) return DEFAULT_CONFIG_FILE;
+  throw new ConfigError(`no config given and no ${DEFAULT_CONFIG_FILE} in ${input.cwd}`, {
+    field: '--config',
+    hint: `autotune init writes a commented ${DEFAULT_CONFIG_FILE}; or give one: autotune tune tune.yaml (or -c tune.yaml)`,
+  });
 }
 
 /** The default trial log of a tune: `{cache_path_root}/tunes/{identity}.jsonl`. */

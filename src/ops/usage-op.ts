@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { DEFAULT_CACHE_ROOT } from '../context.js';
+import { resolve } from 'node:path';
+import { DEFAULT_CACHE_ROOT } from '../store/cache-layout.js';
 import type { History } from '../usage/history.js';
 import { parseSince } from '../usage/since.js';
 import { openUsageLog, queryHistory, queryUsage, type UsageFilter, type UsageReport } from '../usage/usage-query.js';
@@ -9,7 +10,9 @@ const COMMANDS: readonly UsageCommand[] = ['tune', 'test', 'create'];
 
 /** Inputs of `autotune usage`, already parsed from flags. */
 export interface UsageInput {
+  /** Default `.cache`; relative to `cwd` when that is given. */
   cachePathRoot?: string | undefined;
+  cwd?: string | undefined;
   /** A date, ISO time or duration (see `parseSince`). */
   since?: string | undefined;
   run?: string | undefined;
@@ -37,7 +40,8 @@ export type UsageResult =
  */
 export function runUsage(input: UsageInput): UsageResult {
   const filter = filterOf(input);
-  const log = usageLogPath(input.cachePathRoot ?? DEFAULT_CACHE_ROOT);
+  const root = input.cachePathRoot ?? DEFAULT_CACHE_ROOT;
+  const log = usageLogPath(input.cwd === undefined ? root : resolve(input.cwd, root));
   const db = openUsageLog(log);
   if (!db) return { log, exists: false, filter };
   try {

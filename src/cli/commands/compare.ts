@@ -1,82 +1,72 @@
-import type { Command } from 'commander';
 import { runCompare, type CompareReport, type TestEvent } from '../../index.js';
-import { examples } from '../help.js';
-import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
+import { defineCommand, flag, type CliContext } from '../command.js';
+import { colorsFor, terminalWidth, writeLine } from '../io.js';
 import { numberFlag } from '../options.js';
 import { createProgress, type Progress } from '../render/progress.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 import { usageLogWarning } from '../render/usage-warning.js';
-
-interface CompareFlags {
-  data: string;
-  metric?: string;
-  seed?: string;
-  cachePathRoot?: string;
-  concurrency?: number;
-  limit?: number;
-  ciSeed?: number;
-  json?: boolean;
-}
+import { COMMON_FLAGS } from '../shared-flags.js';
 
 /** `autotune compare a.yaml b.yaml --data test.jsonl`: two configs on the same rows, paired. */
-export function registerCompare(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
-    .command('compare')
-    .description('run two configs on the same rows and compare them: paired difference of the metric (95% CI, p-value) and of the cost')
-    .argument('<a>', 'first config (YAML, e.g. saved by tune)')
-    .argument('<b>', 'second config')
-    .requiredOption('--data <file>', '(required) JSONL dataset both configs run on')
-    .option('--metric <name>', 'metric to compare (default: the one the configs name)')
-    .option('--seed <seed>', 'cache seed (default: each config\'s, else 41)')
-    .option('--cache-path-root <dir>', 'cache root (default .cache)')
-    .option('--concurrency <n>', 'requests in flight at once (default 8)', numberFlag('--concurrency', { integer: true, min: 1 }))
-    .option('--limit <n>', 'compare on the first N rows only', numberFlag('--limit', { integer: true, min: 1 }))
-    .option('--ci-seed <n>', 'seed of the bootstrap (default 0)', numberFlag('--ci-seed', { integer: true }))
-    .option('--json', 'print one JSON object on stdout')
-    .addHelpText(
-      'after',
-      examples([
-        ['autotune compare best.yaml baseline.yaml --data test.jsonl', 'is the tuned config really better, and what does it save per row?'],
-        ['autotune compare a.yaml b.yaml --data test.jsonl --json', 'the same as one JSON object'],
-      ]),
-    )
-    .action(async (a: string, b: string, flags: CompareFlags) => {
-      const bars: Partial<Record<'a' | 'b', Progress>> = {};
-      const onEvent = (which: 'a' | 'b', e: TestEvent): void => {
-        if (e.type === 'start') {
-          bars.a?.stop();
-          bars[which] = createProgress(io, { total: e.total, label: `compare ${which}`, enabled: !flags.json, fields: [{ name: 'failed' }, { name: 'usd', label: 'spent', format: (v) => usd(Number(v)) }] });
-        } else if (e.type === 'progress') bars[which]?.update(e.done, { failed: e.failed, usd: e.paid });
-      };
-      let report: CompareReport;
-      try {
-        report = await runCompare({
-          configA: a,
-          configB: b,
-          data: flags.data,
-          metric: flags.metric,
-          seed: flags.seed,
-          cachePathRoot: flags.cachePathRoot,
-          concurrency: flags.concurrency,
-          limit: flags.limit,
-          ciSeed: flags.ciSeed,
-          env: io.env,
-          cwd: io.cwd,
-          signal: io.signal,
-          onEvent,
-          run: { usageLog: { command: 'test', history: false, onError: usageLogWarning(io) } },
-        });
-      } finally {
+export const compareCommand = defineCommand({
+  name: 'compare',
+  description: 'run two configs on the same rows and compare them: paired difference of the metric (95% CI, p-value) and of the cost',
+  args: [
+    { name: 'a', help: 'first config (YAML, e.g. saved by tune)', required: true },
+    { name: 'b', help: 'second config', required: true },
+  ],
+  flags: {
+    data: flag.requiredString('<file>', 'JSONL dataset both configs run on'),
+    metric: flag.string('<name>', 'metric to compare (default: the one the configs name)'),
+    seed: { ...COMMON_FLAGS.seed, help: "cache seed (default: each config's, else 41)" },
+    cachePathRoot: COMMON_FLAGS.cachePathRoot,
+    concurrency: COMMON_FLAGS.concurrency,
+    limit: flag.parsed('<n>', 'compare on the first N rows only', numberFlag('--limit', { integer: true, min: 1 })),
+    ciSeed: flag.parsed('<n>', 'seed of the bootstrap (default 0)', numberFlag('--ci-seed', { integer: true })),
+    json: COMMON_FLAGS.json,
+  },
+  examples: [
+    ['autotune compare best.yaml baseline.yaml --data test.jsonl', 'is the tuned config really better, and what does it save per row?'],
+    ['autotune compare a.yaml b.yaml --data test.jsonl --json', 'the same as one JSON object'],
+  ],
+  run: async ({ flags, args, ctx }) => {
+    const { io } = ctx;
+    const bars: Partial<Record<'a' | 'b', Progress>> = {};
+    const onEvent = (which: 'a' | 'b', e: TestEvent): void => {
+      if (e.type === 'start') {
         bars.a?.stop();
-        bars.b?.stop();
-      }
-      if (flags.json) io.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
-      else printCompare(io, report);
-      const failed = report.a.failed + report.b.failed;
-      if (failed > 0) writeLine(io.stderr, colorsFor(io, 'stderr').yellow(`warning: ${failed} instances failed (${report.a.failed} of a, ${report.b.failed} of b); the differences are over the ${report.rows} rows both answered`), envRedactor(io.env));
-      setExit(0);
-    });
-}
+        bars[which] = createProgress(io, { total: e.total, label: `compare ${which}`, enabled: !flags.json, fields: [{ name: 'failed' }, { name: 'usd', label: 'spent', format: (v) => usd(Number(v)) }] });
+      } else if (e.type === 'progress') bars[which]?.update(e.done, { failed: e.failed, usd: e.paid });
+    };
+    let report: CompareReport;
+    try {
+      report = await runCompare({
+        configA: args[0] as string,
+        configB: args[1] as string,
+        data: flags.data,
+        metric: flags.metric,
+        seed: flags.seed,
+        cachePathRoot: flags.cachePathRoot,
+        concurrency: flags.concurrency,
+        limit: flags.limit,
+        ciSeed: flags.ciSeed,
+        env: io.env,
+        cwd: io.cwd,
+        signal: io.signal,
+        onEvent,
+        run: { usageLog: { command: 'test', history: false, onError: usageLogWarning(ctx) } },
+      });
+    } finally {
+      bars.a?.stop();
+      bars.b?.stop();
+    }
+    if (flags.json) io.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
+    else printCompare(ctx, report);
+    const failed = report.a.failed + report.b.failed;
+    if (failed > 0) writeLine(io.stderr, colorsFor(io, 'stderr').yellow(`warning: ${failed} instances failed (${report.a.failed} of a, ${report.b.failed} of b); the differences are over the ${report.rows} rows both answered`), ctx.redact);
+    return 0;
+  },
+});
 
 /** The `--json` object: both sides, and the paired differences a − b with [low, high]. */
 export function compareJson(r: CompareReport): Record<string, unknown> {
@@ -100,9 +90,8 @@ export function compareJson(r: CompareReport): Record<string, unknown> {
   };
 }
 
-function printCompare(io: CliIO, r: CompareReport): void {
+function printCompare({ io, redact }: CliContext, r: CompareReport): void {
   const c = colorsFor(io);
-  const redact = envRedactor(io.env);
   const fit = terminalWidth(io);
   writeLine(
     io.stdout,

@@ -1,73 +1,50 @@
-import type { Command } from 'commander';
 import { extractTextOrFunctionCall, runCreate, type CompletionResponse } from '../../index.js';
-import { examples } from '../help.js';
-import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
+import { defineCommand, flag } from '../command.js';
+import { colorsFor, terminalWidth, writeLine, type CliIO } from '../io.js';
 import { collectVar, jsonObjectFlag } from '../options.js';
-import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
+import { REQUEST_FLAGS, requestInputFromFlags } from '../shared-flags.js';
 import { renderKeyValues, usd } from '../render/table.js';
 import { eventPrinter } from '../render/events.js';
 import { usageLogWarning } from '../render/usage-warning.js';
 
-interface CreateFlags extends RequestFlags {
-  config?: string;
-  context?: Record<string, unknown>;
-  var?: Record<string, string>;
-  configList?: string;
-  filter?: string;
-  seed?: string;
-  cachePathRoot?: string;
-  cache: boolean;
-  json?: boolean;
-}
-
 /** `autotune create`: one completion, printed as text or JSON. */
-export function registerCreate(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  addRequestOptions(program.command('create').description('make one completion: templated prompt/messages, config-list failover, retries, filter, cost'))
-    .option('--config <file>', 'YAML with model, prompt or messages, … (e.g. a saved best config)')
-    .option('--context <json>', 'JSON object filling {field} placeholders', jsonObjectFlag('--context'))
-    .option('--var <key=value>', 'one context field (repeatable)', collectVar)
-    .option('--config-list <file>', 'JSON/YAML list of endpoints tried in order (default: OAI_CONFIG_LIST, then OPENAI_API_KEY/OPENAI_BASE_URL)')
-    .option('--filter <module>', 'module exporting (context, response) => boolean; a rejected answer moves on to the next endpoint')
-    .option('--seed <seed>', 'cache seed (default 41)')
-    .option('--cache-path-root <dir>', 'cache root (default .cache)')
-    .option('--no-cache', 'do not read the cache (answers are still stored)')
-    .option('--json', 'print the response as JSON on stdout')
-    .addHelpText(
-      'after',
-      examples([
-        ['autotune create --model gpt-4o-mini --prompt "{problem} Answer with just the number." --var problem="2+3?"', 'one completion from flags'],
-        ['autotune create --config best.yaml --context \'{"problem": "2+3?"}\'', 'the config saved by tune, on one row'],
-        ['autotune create --config best.yaml --var problem="2+3?" --json', 'the whole response with cost, as JSON'],
-      ]),
-    )
-    .action(async (flags: CreateFlags) => {
-      const redact = envRedactor(io.env);
-      const result = await runCreate({
-        configFile: flags.config,
-        params: requestParamsFromFlags(flags),
-        messagesFile: flags.messages,
-        context: { ...flags.context, ...flags.var },
-        configListFile: flags.configList,
-        filterModule: flags.filter,
-        useCache: flags.cache,
-        seed: flags.seed,
-        cachePathRoot: flags.cachePathRoot,
-        env: io.env,
-        cwd: io.cwd,
-        onEvent: eventPrinter(io),
-        signal: io.signal,
-        // every CLI run is logged to {cache-path-root}/usage.sqlite under a fresh run id
-        run: { usageLog: { command: 'create', onError: usageLogWarning(io) } },
-      });
-      if ('failed' in result) return; // raiseOnFailure is on: failures throw
-      if (flags.json) {
-        io.stdout.write(`${JSON.stringify(result)}\n`);
-      } else {
-        printResponse(io, result, redact);
-      }
-      setExit(0);
+export const createCommand = defineCommand({
+  name: 'create',
+  description: 'make one completion: templated prompt/messages, config-list failover, retries, filter, cost',
+  flags: {
+    ...REQUEST_FLAGS,
+    config: flag.string('<file>', 'YAML with model, prompt or messages, … (e.g. a saved best config)'),
+    context: flag.parsed('<json>', 'JSON object filling {field} placeholders', jsonObjectFlag('--context')),
+    var: flag.parsed('<key=value>', 'one context field (repeatable)', collectVar),
+    filter: flag.string('<module>', 'module exporting (context, response) => boolean; a rejected answer moves on to the next endpoint'),
+    cache: flag.negated('do not read the cache (answers are still stored)'),
+    json: flag.switch('print the response as JSON on stdout'),
+  },
+  examples: [
+    ['autotune create --model gpt-4o-mini --prompt "{problem} Answer with just the number." --var problem="2+3?"', 'one completion from flags'],
+    ['autotune create --config best.yaml --context \'{"problem": "2+3?"}\'', 'the config saved by tune, on one row'],
+    ['autotune create --config best.yaml --var problem="2+3?" --json', 'the whole response with cost, as JSON'],
+  ],
+  run: async ({ flags, ctx }) => {
+    const { io } = ctx;
+    const result = await runCreate({
+      ...requestInputFromFlags(flags),
+      context: { ...(flags.context), ...(flags.var) },
+      filter: flags.filter,
+      useCache: flags.cache,
+      env: io.env,
+      cwd: io.cwd,
+      onEvent: eventPrinter(ctx),
+      signal: io.signal,
+      // every CLI run is logged to {cache-path-root}/usage.sqlite under a fresh run id
+      run: { usageLog: { command: 'create', onError: usageLogWarning(ctx) } },
     });
-}
+    if ('failed' in result) return 0; // raiseOnFailure is on: failures throw
+    if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else printResponse(io, result, ctx.redact);
+    return 0;
+  },
+});
 
 function printResponse(io: CliIO, r: CompletionResponse, redact: (s: string) => string): void {
   const c = colorsFor(io);

@@ -1,42 +1,33 @@
-import type { Command } from 'commander';
 import { runReport, type ReportOutcome } from '../../index.js';
-import { examples } from '../help.js';
-import { envRedactor, writeLine, type CliIO } from '../io.js';
+import { defineCommand, flag } from '../command.js';
+import { writeLine, type CliIO } from '../io.js';
 import { displayPath } from '../render/units.js';
 
-interface ReportFlags {
-  results: string[];
-  output: string;
-  cachePathRoot?: string;
-  json?: boolean;
-}
-
 /** `autotune report LOG -o report.html`: one offline HTML page of a tune (and test runs). */
-export function registerReport(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
-    .command('report')
-    .description('write one self-contained HTML page of a tune log (cost vs metric, Pareto front, trials) and of test --results files; opens offline')
-    .argument('[log]', "a tune's trial log (its log_file; by default {cache_path_root}/tunes/IDENTITY.jsonl), or the tune's config (.yaml): the log its runs write")
-    .option('--results <file>', 'a file written by autotune test --results (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--cache-path-root <dir>', 'with a tune config: its cache root, as given to tune')
-    .option('-o, --output <file>', 'the HTML file to write (- for stdout)', 'report.html')
-    .option('--json', 'print what was written as one JSON object on stdout')
-    .addHelpText(
-      'after',
-      examples([
-        ['autotune report example-output/tune-log.jsonl -o report.html', 'the tune of npm run example as a page'],
-        ['autotune report tune.yaml -o report.html', "the tune of that config (its log_file, or the default log under the cache root)"],
-        ['autotune report tune-log.jsonl --results results.jsonl -o report.html', 'with a test run of the pick: its metric, CI and failures'],
-        ['autotune tune tune.yaml -o best.yaml --report report.html', 'the same, written at the end of a tune'],
-      ]),
-    )
-    .action(async (log: string | undefined, flags: ReportFlags) => {
-      const outcome = await runReport({ log, results: flags.results, output: flags.output, stdout: io.stdout, cwd: io.cwd, env: io.env, cachePathRoot: flags.cachePathRoot });
-      if (flags.json) io.stdout.write(`${JSON.stringify(reportJson(outcome))}\n`);
-      else if (outcome.output !== '-') writeLine(io.stderr, reportLine(io, outcome), envRedactor(io.env));
-      setExit(0);
-    });
-}
+export const reportCommand = defineCommand({
+  name: 'report',
+  description: 'write one self-contained HTML page of a tune log (cost vs metric, Pareto front, trials) and of test --results files; opens offline',
+  args: [{ name: 'log', help: "a tune's trial log (its log_file; by default {cache_path_root}/tunes/IDENTITY.jsonl), or the tune's config (.yaml): the log its runs write" }],
+  flags: {
+    results: flag.parsedWithDefault('<file>', 'a file written by autotune test --results (repeatable)', (v: string, acc: string[] | undefined) => [...(acc ?? []), v], [] as string[]),
+    cachePathRoot: flag.string('<dir>', 'with a tune config: its cache root, as given to tune'),
+    output: flag.stringWithDefault('<file>', 'the HTML file to write (- for stdout)', 'report.html', { short: 'o' }),
+    json: flag.switch('print what was written as one JSON object on stdout'),
+  },
+  examples: [
+    ['autotune report example-output/tune-log.jsonl -o report.html', 'the tune of npm run example as a page'],
+    ['autotune report tune.yaml -o report.html', "the tune of that config (its log_file, or the default log under the cache root)"],
+    ['autotune report tune-log.jsonl --results results.jsonl -o report.html', 'with a test run of the pick: its metric, CI and failures'],
+    ['autotune tune tune.yaml -o best.yaml --report report.html', 'the same, written at the end of a tune'],
+  ],
+  run: async ({ flags, args, ctx }) => {
+    const { io } = ctx;
+    const outcome = await runReport({ log: args[0] as string | undefined, results: flags.results, output: flags.output, stdout: io.stdout, cwd: io.cwd, env: io.env, cachePathRoot: flags.cachePathRoot });
+    if (flags.json) io.stdout.write(`${JSON.stringify(reportJson(outcome))}\n`);
+    else if (outcome.output !== '-') writeLine(io.stderr, reportLine(io, outcome), ctx.redact);
+    return 0;
+  },
+});
 
 /** The line saying where the report went (stderr: stdout carries results only). */
 export function reportLine(io: CliIO, o: ReportOutcome): string {

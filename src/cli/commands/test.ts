@@ -1,98 +1,73 @@
-import type { Command } from 'commander';
-import type { EvalSpec } from '../../evaluate/eval-types.js';
 import { runTest, type TestEvent, type TestReport } from '../../index.js';
-import { examples } from '../help.js';
-import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
-import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
-import { addRequestOptions, requestParamsFromFlags, type RequestFlags } from '../request-flags.js';
+import { defineCommand, flag, type CliContext } from '../command.js';
+import { colorsFor, terminalWidth, writeLine, type CliIO } from '../io.js';
+import { evalSpecOf, numberFlag } from '../options.js';
+import { COMMON_FLAGS, EVAL_FLAGS, REQUEST_FLAGS, requestInputFromFlags } from '../shared-flags.js';
 import { eventPrinter, usageLogWarning } from '../render/events.js';
 import { createProgress, type Progress } from '../render/progress.js';
 import { printSandbox } from '../render/sandbox-line.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
 
-interface TestFlags extends RequestFlags {
-  data: string;
-  config?: string;
-  eval?: EvalSpec;
-  evalField?: string;
-  agg?: string;
-  configList?: string;
-  seed?: string;
-  cachePathRoot?: string;
-  concurrency?: number;
-  cache: boolean;
-  limit?: number;
-  results?: string;
-  json?: boolean;
-  ciSeed?: number;
-}
-
 /** Failures printed as they happen; the rest are counted in the summary. */
 const SHOW_FAILURES = 10;
 
 /** `autotune test`: evaluate a config on a dataset (the original's `Completion.test`). */
-export function registerTest(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  addRequestOptions(program.command('test').description('evaluate a config on a dataset: aggregated metrics with 95% bootstrap CIs, cost per instance'))
-    .requiredOption('--data <file>', '(required) JSONL dataset, one object per line (each row fills the {field}s of the prompt)')
-    .option('--config <file>', 'YAML config, e.g. the best config saved by tune (request params, eval, metric, agg_method)')
-    .option('--eval <spec>', "eval overriding the config's: ./eval.mjs, builtin:answer_vote, or a built-in with options as JSON: '{\"builtin\": \"answer_vote\", \"field\": \"solution\"}'", evalFlag)
-    .option('--eval-field <field>', 'row field holding the expected answer, for a built-in --eval')
-    .option('--agg <spec>', 'aggregation: avg, median, min, max, sum, or a module (./agg.mjs); default: the config\'s agg_method, else avg')
-    .option('--config-list <file>', 'JSON/YAML list of endpoints tried in order')
-    .option('--seed <seed>', 'cache seed (default 41)')
-    .option('--cache-path-root <dir>', 'cache root (default .cache)')
-    .option('--concurrency <n>', 'requests in flight at once (default 8)', numberFlag('--concurrency', { integer: true, min: 1 }))
-    .option('--no-cache', 'do not read the cache: request every row again (answers are still stored)')
-    .option('--limit <n>', 'test the first N rows only', numberFlag('--limit', { integer: true, min: 1 }))
-    .option('--results <file>', 'write one JSON line per instance (row fields, responses, metrics, cost, paid, cached, error)')
-    .option('--json', 'print the summary as one JSON object on stdout')
-    .option('--ci-seed <n>', 'seed of the bootstrap confidence intervals (default 0)', numberFlag('--ci-seed', { integer: true }))
-    .addHelpText(
-      'after',
-      examples([
-        ['autotune test --config best.yaml --data test.jsonl', 'measure a config saved by tune on held-out rows'],
-        ['autotune test --data test.jsonl --model gpt-4o-mini --prompt "{problem}" --eval builtin:answer_vote --limit 50', 'a config from flags alone, on the first 50 rows'],
-        ['autotune test --config best.yaml --data test.jsonl --results results.jsonl --json', 'keep every answer; the summary as JSON'],
-      ]),
-    )
-    .action(async (flags: TestFlags) => {
-      const display = new TestDisplay(io, Boolean(flags.json));
-      let report: TestReport;
-      try {
-        report = await runTest({
-          data: flags.data,
-          configFile: flags.config,
-          params: requestParamsFromFlags(flags),
-          messagesFile: flags.messages,
-          eval: evalSpecOf(flags.eval, flags.evalField),
-          agg: flags.agg,
-          configListFile: flags.configList,
-          seed: flags.seed,
-          cachePathRoot: flags.cachePathRoot,
-          concurrency: flags.concurrency,
-          useCache: flags.cache,
-          limit: flags.limit,
-          resultsFile: flags.results,
-          stdout: io.stdout,
-          ci: { seed: flags.ciSeed ?? 0 },
-          env: io.env,
-          cwd: io.cwd,
-          signal: io.signal,
-          onEvent: (e) => display.onEvent(e),
-          // test can make 100k calls: usage rows only, no request/response history
-          run: { usageLog: { command: 'test', history: false, onError: usageLogWarning(io) } },
-        });
-      } finally {
-        display.stop();
-      }
-      // `--results -`: stdout carries the results alone, the summary goes to stderr
-      const shown = flags.results === '-' ? { ...io, stdout: io.stderr } : io;
-      if (flags.json) shown.stdout.write(`${JSON.stringify(jsonSummary(report))}\n`);
-      else printReport(shown, report);
-      printEnding(io, report);
-      setExit(report.stopped === 'aborted' ? 130 : report.stopped || report.failed > 0 ? 1 : 0);
-    });
-}
+export const testCommand = defineCommand({
+  name: 'test',
+  description: 'evaluate a config on a dataset: aggregated metrics with 95% bootstrap CIs, cost per instance',
+  flags: {
+    ...REQUEST_FLAGS,
+    data: flag.requiredString('<file>', 'JSONL dataset, one object per line (each row fills the {field}s of the prompt)'),
+    config: flag.string('<file>', 'YAML config, e.g. the best config saved by tune (request params, eval, metric, agg_method)'),
+    eval: { ...EVAL_FLAGS.eval, help: "eval overriding the config's: ./eval.mjs, builtin:answer_vote, or a built-in with options as JSON: '{\"builtin\": \"answer_vote\", \"field\": \"solution\"}'" },
+    evalField: EVAL_FLAGS.evalField,
+    agg: flag.string('<spec>', 'aggregation: avg, median, min, max, sum, or a module (./agg.mjs); default: the config\'s agg_method, else avg'),
+    concurrency: COMMON_FLAGS.concurrency,
+    cache: flag.negated('do not read the cache: request every row again (answers are still stored)'),
+    limit: flag.parsed('<n>', 'test the first N rows only', numberFlag('--limit', { integer: true, min: 1 })),
+    results: flag.string('<file>', 'write one JSON line per instance (row fields, responses, metrics, cost, paid, cached, error)'),
+    json: flag.switch('print the summary as one JSON object on stdout'),
+    ciSeed: flag.parsed('<n>', 'seed of the bootstrap confidence intervals (default 0)', numberFlag('--ci-seed', { integer: true })),
+  },
+  examples: [
+    ['autotune test --config best.yaml --data test.jsonl', 'measure a config saved by tune on held-out rows'],
+    ['autotune test --data test.jsonl --model gpt-4o-mini --prompt "{problem}" --eval builtin:answer_vote --limit 50', 'a config from flags alone, on the first 50 rows'],
+    ['autotune test --config best.yaml --data test.jsonl --results results.jsonl --json', 'keep every answer; the summary as JSON'],
+  ],
+  run: async ({ flags, ctx }) => {
+    const { io } = ctx;
+    const display = new TestDisplay(ctx, Boolean(flags.json));
+    let report: TestReport;
+    try {
+      report = await runTest({
+        data: flags.data,
+        ...requestInputFromFlags(flags),
+        eval: evalSpecOf(flags.eval, flags.evalField),
+        agg: flags.agg,
+        concurrency: flags.concurrency,
+        useCache: flags.cache,
+        limit: flags.limit,
+        resultsFile: flags.results,
+        stdout: io.stdout,
+        ci: { seed: flags.ciSeed ?? 0 },
+        env: io.env,
+        cwd: io.cwd,
+        signal: io.signal,
+        onEvent: (e) => display.onEvent(e),
+        // test can make 100k calls: usage rows only, no request/response history
+        run: { usageLog: { command: 'test', history: false, onError: usageLogWarning(ctx) } },
+      });
+    } finally {
+      display.stop();
+    }
+    // `--results -`: stdout carries the results alone, the summary goes to stderr
+    const shown = flags.results === '-' ? { ...io, stdout: io.stderr } : io;
+    if (flags.json) shown.stdout.write(`${JSON.stringify(jsonSummary(report))}\n`);
+    else printReport(shown, report);
+    printEnding(ctx, report);
+    return report.stopped === 'aborted' ? 130 : report.stopped || report.failed > 0 ? 1 : 0;
+  },
+});
 
 /** The `--json` object: aggregated metrics, CIs as [low, high], counts and spend. */
 export function jsonSummary(r: TestReport): Record<string, unknown> {
@@ -118,13 +93,13 @@ class TestDisplay {
   #progress: Progress | undefined;
   #engine: ((e: Extract<TestEvent, { type: 'engine' }>['event']) => void) | undefined;
   #shown = 0;
-  readonly #redact: (s: string) => string;
+  readonly io: CliIO;
 
   constructor(
-    private readonly io: CliIO,
+    private readonly ctx: CliContext,
     private readonly json: boolean,
   ) {
-    this.#redact = envRedactor(io.env);
+    this.io = ctx.io;
   }
 
   onEvent(e: TestEvent): void {
@@ -136,7 +111,7 @@ class TestDisplay {
           enabled: !this.json,
           fields: [{ name: 'failed' }, { name: 'usd', label: 'spent', format: (v) => usd(Number(v)) }],
         });
-        this.#engine = eventPrinter({ ...this.io, stderr: this.#progress.stream }, { retries: false });
+        this.#engine = eventPrinter({ ...this.ctx, io: { ...this.io, stderr: this.#progress.stream } }, { retries: false });
         break;
       case 'progress':
         this.#progress?.update(e.done, { failed: e.failed, usd: e.paid });
@@ -162,7 +137,7 @@ class TestDisplay {
   }
 
   #log(text: string): void {
-    const line = this.#redact(text);
+    const line = this.ctx.redact(text);
     if (this.#progress) this.#progress.log(line);
     else writeLine(this.io.stderr, line);
   }
@@ -191,9 +166,8 @@ function printReport(io: CliIO, r: TestReport): void {
 }
 
 /** Failures and early stops, on stderr, after the summary. */
-function printEnding(io: CliIO, r: TestReport): void {
+function printEnding({ io, redact }: CliContext, r: TestReport): void {
   const c = colorsFor(io, 'stderr');
-  const redact = envRedactor(io.env);
   if (r.failed > 0) {
     const listed = r.failures.slice(0, 20).map((f) => `${f.index} (line ${f.line})`).join(', ');
     const more = r.failed > 20 ? `, … ${r.failed - 20} more` : '';

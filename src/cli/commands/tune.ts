@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../../config/init-config.js';
-import { ConfigError } from '../../errors.js';
-import type { EvalSpec } from '../../evaluate/eval-types.js';
-import { EVAL_FAILURE_HINT, FAILURE_HINT, parsePickRule, runReport, runTune, type TuneEvent, type TuneOutcome, type TrialSummary } from '../../index.js';
-import { examples } from '../help.js';
-import { colorsFor, envRedactor, terminalWidth, writeLine, type CliIO } from '../io.js';
-import { evalFlag, evalSpecOf, numberFlag } from '../options.js';
-import { createProgress } from '../render/progress.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, EVAL_FAILURE_HINT, FAILURE_HINT, parsePickRule, runReport, runTune, type EngineEvent, type TuneEvent, type TuneOutcome, type TuneOverrides, type TrialSummary } from '../../index.js';
+import { defineCommand, flag, type CliContext } from '../command.js';
+import { colorsFor, terminalWidth, writeLine } from '../io.js';
+import { evalSpecOf, numberFlag } from '../options.js';
+import { COMMON_FLAGS, EVAL_FLAGS } from '../shared-flags.js';
+import { createProgress, type Progress } from '../render/progress.js';
 import { eventPrinter } from '../render/events.js';
 import { printSandbox } from '../render/sandbox-line.js';
 import { renderKeyValues, renderTable, usd } from '../render/table.js';
@@ -17,163 +12,156 @@ import { displayPath } from '../render/units.js';
 import { reportLine } from './report.js';
 import { tuneTradeOffLines } from '../render/trade-off-plot.js';
 
-interface TuneFlags {
-  config?: string;
-  data?: string;
-  eval?: EvalSpec;
-  evalField?: string;
-  metric?: string;
-  mode?: string;
-  inferenceBudget?: number;
-  optimizationBudget?: number;
-  numSamples?: number;
-  seed?: string;
-  searchSeed?: number;
-  concurrency?: number;
-  logFile?: string;
-  searcher?: string;
-  cachePathRoot?: string;
-  output?: string;
-  fresh?: boolean;
-  pick?: string[];
-  report?: string;
-  json?: boolean;
-  top: number;
-}
+/**
+ * The flags that override a key of the tune config: `--inference-budget` is `inference_budget:`
+ * (the key is the flag's name in snake_case). A flag added here is an override, with no other edit.
+ */
+export const OVERRIDE_FLAGS = {
+  data: flag.string('<file>', 'JSONL tuning data (overrides data:)'),
+  metric: flag.string('<name>', 'metric to optimise (overrides metric:)'),
+  mode: flag.string('<mode>', 'max or min (overrides mode:)'),
+  inferenceBudget: flag.parsed('<usd>', 'USD per instance (overrides inference_budget:)', numberFlag('--inference-budget', { min: 0 })),
+  optimizationBudget: flag.parsed('<usd>', 'USD of new spend for the whole search (overrides optimization_budget:)', numberFlag('--optimization-budget', { min: 0 })),
+  numSamples: flag.parsed('<n>', 'max trials, -1 = until the budget is spent', numberFlag('--num-samples', { integer: true, min: -1 })),
+  seed: COMMON_FLAGS.seed,
+  searchSeed: flag.parsed('<n>', 'seed of the search itself', numberFlag('--search-seed', { integer: true, min: 0 })),
+  concurrency: { ...COMMON_FLAGS.concurrency, help: 'requests in flight' },
+  logFile: flag.string('<file>', 'trial log (JSONL)'),
+  searcher: flag.string('<name>', 'default or random'),
+  cachePathRoot: COMMON_FLAGS.cachePathRoot,
+} as const;
 
 /** `autotune tune config.yaml`: search configs under the budgets, print and save the best. */
-export function registerTune(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
-    .command('tune')
-    .description('search model, prompt, temperature/top_p, max_tokens and n under an inference and an optimization budget')
-    .argument('[config]', `tune YAML (default: ${DEFAULT_CONFIG_FILE} in the current directory; autotune init writes one)`)
-    .option('-c, --config <file>', 'tune YAML, as a flag')
-    .option('--data <file>', 'JSONL tuning data (overrides data:)')
-    .option('--eval <spec>', 'eval module, builtin:NAME, or a built-in with options as JSON: \'{"builtin": "answer_vote", "field": "solution"}\' (overrides eval:)', evalFlag)
-    .option('--eval-field <field>', "row field holding the expected answer, for a built-in --eval")
-    .option('--metric <name>', 'metric to optimise (overrides metric:)')
-    .option('--mode <mode>', 'max or min (overrides mode:)')
-    .option('--inference-budget <usd>', 'USD per instance (overrides inference_budget:)', numberFlag('--inference-budget', { min: 0 }))
-    .option('--optimization-budget <usd>', 'USD of new spend for the whole search (overrides optimization_budget:)', numberFlag('--optimization-budget', { min: 0 }))
-    .option('--num-samples <n>', 'max trials, -1 = until the budget is spent', numberFlag('--num-samples', { integer: true, min: -1 }))
-    .option('--seed <seed>', 'cache seed (default 41)')
-    .option('--search-seed <n>', 'seed of the search itself', numberFlag('--search-seed', { integer: true, min: 0 }))
-    .option('--concurrency <n>', 'requests in flight', numberFlag('--concurrency', { integer: true, min: 1 }))
-    .option('--log-file <file>', 'trial log (JSONL)')
-    .option('--searcher <name>', 'default or random')
-    .option('--cache-path-root <dir>', 'cache root (default .cache)')
-    .option('-o, --output <file>', 'write the best config here (YAML for test/create --config)')
-    .option('--fresh', 'do not count the spend of earlier runs in the log (the cache is still used)')
-    .option('--pick <rule...>', 'which point of the cost–metric trade-off to save: best (default), or cheapest-within D (the cheapest config whose metric is within D of the best)')
-    .option('--report <file>', 'also write the HTML report of the tune here (see autotune report)')
-    .option('--top <n>', 'trials to list', numberFlag('--top', { integer: true, min: 0 }), 8)
-    .option('--json', 'print one JSON object on stdout')
-    .addHelpText(
-      'after',
-      examples([
-        ['autotune tune tune.example.yaml -o best.yaml', 'search the space of the file under its budgets; save the best config'],
-        ['autotune tune tune.example.yaml --optimization-budget 0.2 --json', 'a smaller search, the result as one JSON object'],
-        ['autotune tune tune.example.yaml --fresh --log-file tune-log.jsonl', 'ignore the spend of earlier runs; log every trial'],
-        ['autotune tune tune.example.yaml -o cheap.yaml --pick cheapest-within 0.01', 'save the cheapest config within 0.01 of the best metric'],
-      ]),
-    )
-    .action(async (positional: string | undefined, flags: TuneFlags) => {
-      const configFile = configFileOf(positional, flags.config, io.cwd);
-      const pick = flags.pick ? parsePickRule(flags.pick) : undefined;
-      const overrides = {
-        data: flags.data,
-        eval: evalSpecOf(flags.eval, flags.evalField),
-        metric: flags.metric,
-        mode: flags.mode,
-        inference_budget: flags.inferenceBudget,
-        optimization_budget: flags.optimizationBudget,
-        num_samples: flags.numSamples,
-        seed: flags.seed,
-        search_seed: flags.searchSeed,
-        concurrency: flags.concurrency,
-        log_file: flags.logFile,
-        searcher: flags.searcher,
-        cache_path_root: flags.cachePathRoot,
-      };
-      const bar = createProgress(io, {
-        total: 1,
-        label: 'tune',
-        enabled: !flags.json,
-        fields: [
-          { name: 'trials', label: 'trials' },
-          { name: 'rows', label: 'rows' },
-          { name: 'usd', label: 'spent' },
-          { name: 'best', label: 'best' },
-          { name: 'failed', label: 'failed' },
-        ],
-      });
-      const printEngine = eventPrinter({ ...io, stderr: bar.stream }, { retries: false });
-      let rows = 0;
-      let trials = 0;
-      let best = '–';
-      let budget = 0;
-      let failed = 0;
-      const emptyReported = new Set<number>();
-      const warn = colorsFor(io, 'stderr');
-      const onEvent = (e: TuneEvent): void => {
-        if (e.type === 'engine') printEngine(e.event);
-        else if (e.type === 'sandbox') printSandbox({ ...io, stderr: bar.stream }, e.sandbox);
-        else if (e.type === 'resume' || e.type === 'log_lock') writeLine(bar.stream, warn.yellow(accountNote(e)), envRedactor(io.env));
-        else if (e.type === 'start') {
-          // the bar measures the optimization budget in percent (rows when there is none)
-          budget = e.optimizationBudget ?? 0;
-          bar.setTotal(budget > 0 ? 100 : e.rows);
-        } else if (e.type === 'row') {
-          rows++;
-          bar.update(budget > 0 ? Math.min(100, Math.round((100 * e.spent) / budget)) : rows, { trials, rows, usd: usd(e.spent), best, failed });
-        } else if (e.type === 'trial') {
-          trials = Math.max(trials, e.summary.trial + 1);
-          const empty = e.summary.empty_answers;
-          if (empty && !emptyReported.has(e.summary.trial)) {
-            emptyReported.add(e.summary.trial);
-            writeLine(bar.stream, warn.yellow(`warning: trial #${e.summary.trial}: ${empty.answers} of ${empty.samples} answers empty, cut off by the cap (${String(e.summary.config.model)}'s reasoning used it up): give it more max_tokens`), envRedactor(io.env));
-          }
-          // failures show as they happen, not only in the final table
-          if (e.summary.state === 'failed') {
-            failed++;
-            writeLine(bar.stream, warn.yellow(`warning: trial #${e.summary.trial} failed: ${e.summary.message ?? 'most of its rows failed'}`), envRedactor(io.env));
-          }
-        }
-        else if (e.type === 'best') best = `${e.metric.toFixed(3)} (#${e.trial}, ${e.rows} rows)`;
-        else if (e.type === 'notice') writeLine(bar.stream, `note: ${e.message}`, envRedactor(io.env));
-        else if (e.type === 'arm_failed') {
-          writeLine(bar.stream, warn.yellow(`warning: arm ${armLabel(e.arm)} dropped: ${e.reason}`), envRedactor(io.env));
-        }
-      };
-      const outcome = await runTune({
-        configFile,
-        overrides,
-        output: flags.output,
-        stdout: io.stdout,
-        fresh: Boolean(flags.fresh),
-        env: io.env,
-        cwd: io.cwd,
-        // tune makes thousands of calls: usage rows only, no request/response history
-        usageLog: { command: 'tune', history: false, onError: usageLogWarning(io) },
-        onEvent,
-        signal: io.signal,
-        pick,
-      }).finally(() => bar.stop());
-      // `--output -`: stdout carries the best config alone, the report goes to stderr
-      const shown = flags.output === '-' ? { ...io, stdout: io.stderr } : io;
-      if (flags.json) shown.stdout.write(`${JSON.stringify(jsonReport(outcome))}
-`);
-      else printReport(shown, outcome, flags.top);
-      // a diagnostic: on stderr, also with --json (where it is in the object too)
-      if (flags.report) writeLine(io.stderr, reportLine(io, await runReport({ log: outcome.logFile, output: flags.report, cwd: io.cwd })), envRedactor(io.env));
-      if (outcome.warning) writeLine(io.stderr, colorsFor(io, 'stderr').yellow(`warning: ${outcome.warning}`), envRedactor(io.env));
-      if (outcome.failure) {
-        const c = colorsFor(io, 'stderr');
-        writeLine(io.stderr, c.red(`error: the tune stopped: ${outcome.failure}`), envRedactor(io.env));
-        writeLine(io.stderr, `  hint: ${outcome.failure.startsWith('the eval failed') ? EVAL_FAILURE_HINT : FAILURE_HINT}`);
-      }
-      setExit(outcome.stopReason === 'interrupted' ? 130 : outcome.config && outcome.stopReason !== 'failures' ? 0 : 1);
+export const tuneCommand = defineCommand({
+  name: 'tune',
+  description: 'search model, prompt, temperature/top_p, max_tokens and n under an inference and an optimization budget',
+  args: [{ name: 'config', help: `tune YAML (default: ${DEFAULT_CONFIG_FILE} in the current directory; autotune init writes one)` }],
+  flags: {
+    config: flag.string('<file>', 'tune YAML, as a flag', { short: 'c' }),
+    eval: { ...EVAL_FLAGS.eval, help: `${EVAL_FLAGS.eval.help} (overrides eval:)` },
+    evalField: EVAL_FLAGS.evalField,
+    ...OVERRIDE_FLAGS,
+    output: flag.string('<file>', 'write the best config here (YAML for test/create --config)', { short: 'o' }),
+    fresh: flag.switch('do not count the spend of earlier runs in the log (the cache is still used)'),
+    pick: flag.list('<rule...>', 'which point of the cost–metric trade-off to save: best (default), or cheapest-within D (the cheapest config whose metric is within D of the best)'),
+    report: flag.string('<file>', 'also write the HTML report of the tune here (see autotune report)'),
+    top: flag.parsedWithDefault('<n>', 'trials to list', numberFlag('--top', { integer: true, min: 0 }), 8),
+    json: COMMON_FLAGS.json,
+  },
+  examples: [
+    ['autotune tune tune.example.yaml -o best.yaml', 'search the space of the file under its budgets; save the best config'],
+    ['autotune tune tune.example.yaml --optimization-budget 0.2 --json', 'a smaller search, the result as one JSON object'],
+    ['autotune tune tune.example.yaml --fresh --log-file tune-log.jsonl', 'ignore the spend of earlier runs; log every trial'],
+    ['autotune tune tune.example.yaml -o cheap.yaml --pick cheapest-within 0.01', 'save the cheapest config within 0.01 of the best metric'],
+  ],
+  run: async ({ flags, args, ctx }) => {
+    const { io } = ctx;
+    const positional = args[0] as string | undefined;
+    if (positional !== undefined && flags.config !== undefined) {
+      throw new ConfigError(`give the config once: ${positional} or -c ${flags.config}`, { field: '--config' });
+    }
+    const pick = flags.pick ? parsePickRule(flags.pick) : undefined;
+    const overrides: TuneOverrides = { eval: evalSpecOf(flags.eval, flags.evalField) };
+    for (const name of Object.keys(OVERRIDE_FLAGS) as Array<keyof typeof OVERRIDE_FLAGS>) {
+      overrides[name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) as keyof TuneOverrides] = flags[name];
+    }
+    const display = new TuneDisplay(ctx, Boolean(flags.json));
+    const outcome = await runTune({
+      configFile: positional ?? flags.config,
+      overrides,
+      output: flags.output,
+      stdout: io.stdout,
+      fresh: Boolean(flags.fresh),
+      env: io.env,
+      cwd: io.cwd,
+      // tune makes thousands of calls: usage rows only, no request/response history
+      usageLog: { command: 'tune', history: false, onError: usageLogWarning(ctx) },
+      onEvent: (e) => display.onEvent(e),
+      signal: io.signal,
+      pick,
+    }).finally(() => display.stop());
+    // `--output -`: stdout carries the best config alone, the report goes to stderr
+    const shown = flags.output === '-' ? { ...io, stdout: io.stderr } : io;
+    if (flags.json) shown.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`);
+    else printReport({ ...ctx, io: shown }, outcome, flags.top);
+    // a diagnostic: on stderr, also with --json (where it is in the object too)
+    if (flags.report) writeLine(io.stderr, reportLine(io, await runReport({ log: outcome.logFile, output: flags.report, cwd: io.cwd })), ctx.redact);
+    const c = colorsFor(io, 'stderr');
+    if (outcome.warning) writeLine(io.stderr, c.yellow(`warning: ${outcome.warning}`), ctx.redact);
+    if (outcome.failure) {
+      writeLine(io.stderr, c.red(`error: the tune stopped: ${outcome.failure}`), ctx.redact);
+      writeLine(io.stderr, `  hint: ${outcome.failure.startsWith('the eval failed') ? EVAL_FAILURE_HINT : FAILURE_HINT}`);
+    }
+    return outcome.stopReason === 'interrupted' ? 130 : outcome.config && outcome.stopReason !== 'failures' ? 0 : 1;
+  },
+});
+
+/** The progress bar and the warnings while the tune runs (stderr only). */
+class TuneDisplay {
+  readonly #bar: Progress;
+  readonly #engine: (e: EngineEvent) => void;
+  readonly #seenEmpty = new Set<number>();
+  #rows = 0;
+  #trials = 0;
+  #best = '–';
+  #budget = 0;
+  #failed = 0;
+
+  constructor(
+    private readonly ctx: CliContext,
+    json: boolean,
+  ) {
+    this.#bar = createProgress(ctx.io, {
+      total: 1,
+      label: 'tune',
+      enabled: !json,
+      fields: [
+        { name: 'trials', label: 'trials' },
+        { name: 'rows', label: 'rows' },
+        { name: 'usd', label: 'spent' },
+        { name: 'best', label: 'best' },
+        { name: 'failed', label: 'failed' },
+      ],
     });
+    this.#engine = eventPrinter({ ...ctx, io: { ...ctx.io, stderr: this.#bar.stream } }, { retries: false });
+  }
+
+  onEvent(e: TuneEvent): void {
+    const warn = colorsFor(this.ctx.io, 'stderr');
+    if (e.type === 'engine') this.#engine(e.event);
+    else if (e.type === 'sandbox') printSandbox({ ...this.ctx.io, stderr: this.#bar.stream }, e.sandbox);
+    else if (e.type === 'resume' || e.type === 'log_lock') this.#say(warn.yellow(accountNote(e)));
+    else if (e.type === 'start') {
+      // the bar measures the optimization budget in percent (rows when there is none)
+      this.#budget = e.optimizationBudget ?? 0;
+      this.#bar.setTotal(this.#budget > 0 ? 100 : e.rows);
+    } else if (e.type === 'row') {
+      this.#rows++;
+      this.#bar.update(this.#budget > 0 ? Math.min(100, Math.round((100 * e.spent) / this.#budget)) : this.#rows, { trials: this.#trials, rows: this.#rows, usd: usd(e.spent), best: this.#best, failed: this.#failed });
+    } else if (e.type === 'trial') {
+      this.#trials = Math.max(this.#trials, e.summary.trial + 1);
+      const empty = e.summary.empty_answers;
+      if (empty && !this.#seenEmpty.has(e.summary.trial)) {
+        this.#seenEmpty.add(e.summary.trial);
+        this.#say(warn.yellow(`warning: trial #${e.summary.trial}: ${empty.answers} of ${empty.samples} answers empty, cut off by the cap (${String(e.summary.config.model)}'s reasoning used it up): give it more max_tokens`));
+      }
+      // failures show as they happen, not only in the final table
+      if (e.summary.state === 'failed') {
+        this.#failed++;
+        this.#say(warn.yellow(`warning: trial #${e.summary.trial} failed: ${e.summary.message ?? 'most of its rows failed'}`));
+      }
+    } else if (e.type === 'best') this.#best = `${e.metric.toFixed(3)} (#${e.trial}, ${e.rows} rows)`;
+    else if (e.type === 'notice') this.#say(`note: ${e.message}`);
+    else if (e.type === 'arm_failed') this.#say(warn.yellow(`warning: arm ${armLabel(e.arm)} dropped: ${e.reason}`));
+  }
+
+  stop(): void {
+    this.#bar.stop();
+  }
+
+  #say(text: string): void {
+    writeLine(this.#bar.stream, text, this.ctx.redact);
+  }
 }
 
 /** What the run carries over from earlier runs of the same tune, and how to start from $0. */
@@ -184,23 +172,6 @@ function accountNote(e: Extract<TuneEvent, { type: 'resume' | 'log_lock' }>): st
   }
   const when = e.lastTime ? `, last written ${e.lastTime}` : '';
   return `note: earlier runs of this tune spent ${usd(e.priorSpend)} (trial log ${e.log}${e.defaultLog ? ', the default under the cache root' : ''}${when}); it counts against optimization_budget. --fresh starts from $0 (the cache is still used)`;
-}
-
-/**
- * The config to run: the argument or `-c` (not both), else `autotune.yaml` in the working
- * directory (as promptfoo finds promptfooconfig.yaml), else a usage error saying how to get one.
- */
-function configFileOf(positional: string | undefined, flag: string | undefined, cwd: string): string {
-  if (positional !== undefined && flag !== undefined) {
-    throw new ConfigError(`give the config once: ${positional} or -c ${flag}`, { field: '--config' });
-  }
-  const given = positional ?? flag;
-  if (given !== undefined) return given;
-  if (existsSync(join(cwd, DEFAULT_CONFIG_FILE))) return DEFAULT_CONFIG_FILE;
-  throw new ConfigError(`no config given and no ${DEFAULT_CONFIG_FILE} in ${cwd}`, {
-    field: '--config',
-    hint: `autotune init writes a commented ${DEFAULT_CONFIG_FILE}; or give one: autotune tune tune.yaml (or -c tune.yaml)`,
-  });
 }
 
 /** The `--json` shape: exactly one object. */
@@ -230,9 +201,8 @@ function armLabel(arm: Record<string, unknown>): string {
     .join(' ');
 }
 
-function printReport(io: CliIO, o: TuneOutcome, top: number): void {
+function printReport({ io, redact }: CliContext, o: TuneOutcome, top: number): void {
   const c = colorsFor(io);
-  const redact = envRedactor(io.env);
   const fit = terminalWidth(io);
   const cfg = o.tuneConfig;
   if (o.config && o.best) {

@@ -1,6 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { CacheStatsReport } from '../../ops/cache-op.js';
-import type { ClearReport } from '../../store/cache-clear.js';
+import type { CacheStatsReport, ClearReport } from '../../index.js';
 import { renderTable } from './table.js';
 import { formatBytes, formatCount, formatRate, plural } from './units.js';
 

@@ -1,10 +1,10 @@
 import type { EngineEvent } from '../../index.js';
-import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
+import type { CliContext } from '../command.js';
+import { colorsFor, writeLine } from '../io.js';
 
 /** Print engine events on stderr as warnings; each endpoint or model is reported once. */
-export function eventPrinter(io: CliIO, opts: { retries?: boolean } = {}): (e: EngineEvent) => void {
+export function eventPrinter({ io, redact }: CliContext, opts: { retries?: boolean } = {}): (e: EngineEvent) => void {
   const c = colorsFor(io, 'stderr');
-  const redact = envRedactor(io.env);
   const seen = new Set<string>();
   const once = (key: string, text: string): void => {
     if (seen.has(key)) return;

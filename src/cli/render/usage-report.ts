@@ -1,6 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { UsageFilter, UsageReport } from '../../usage/usage-query.js';
-import type { ModelUsage } from '../../usage/usage-summary.js';
+import type { ModelUsage, UsageFilter, UsageReport } from '../../index.js';
 import { renderTable, usd } from './table.js';
 import { formatCount, formatTime } from './units.js';
 

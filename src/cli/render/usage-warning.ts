@@ -1,9 +1,9 @@
-import { colorsFor, envRedactor, writeLine, type CliIO } from '../io.js';
+import type { CliContext } from '../command.js';
+import { colorsFor, writeLine } from '../io.js';
 
 /** Warn once on stderr when the usage log cannot be written (the run itself goes on). */
-export function usageLogWarning(io: CliIO): (err: Error) => void {
+export function usageLogWarning({ io, redact }: CliContext): (err: Error) => void {
   const c = colorsFor(io, 'stderr');
-  const redact = envRedactor(io.env);
   let warned = false;
   return (err) => {
     if (warned) return;
