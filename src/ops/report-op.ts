@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { endpointIdentity, resolveEndpoint, selectConfigList } from '../completion/config-list.js';
+import { endpointIdentity, resolveEndpoint } from '../completion/config-list.js';
 import type { Env } from '../completion/env-refs.js';
-import { DEFAULT_CACHE_ROOT } from '../context.js';
+import { runSettings } from '../config/request-config.js';
 import { loadTuneConfig } from './tune-config.js';
 import { defaultLogFile, tuneIdentity } from './tune-op.js';
 import { createRequire } from 'node:module';
@@ -71,8 +71,8 @@ function tuneLogOf(configFile: string, input: ReportInput): string {
   const cfg = loadTuneConfig(resolve(input.cwd, configFile), { cache_path_root: input.cachePathRoot }, input.cwd);
   if (cfg.logFile) return cfg.logFile;
   const env = input.env ?? {};
-  const configList = selectConfigList({ explicit: cfg.configList, env });
-  const cachePathRoot = resolve(input.cwd, cfg.cachePathRoot ?? DEFAULT_CACHE_ROOT);
+  // the cache root and endpoints as tune resolves them (config/request-config.ts)
+  const { configList, cachePathRoot } = runSettings({ env, cwd: input.cwd, cachePathRoot: cfg.cachePathRoot, configList: cfg.configList });
   const identity = tuneIdentity(cfg, { cachePathRoot, endpoints: configList.map((e, i) => endpointIdentity(resolveEndpoint(e, i, env))) });
   const file = defaultLogFile(cachePathRoot, identity);
   if (!existsSync(file)) {
