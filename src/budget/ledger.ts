@@ -53,7 +53,7 @@ export class BudgetLedger implements SpendGuard {
     readonly budgetUsd: number,
     options: LedgerOptions = {},
   ) {
-    if (!(budgetUsd > 0) || Number.isNaN(budgetUsd)) throw new RangeError(`budget must be a positive number of USD, got ${budgetUsd}`);
+    if (!(budgetUsd > 0)) throw new RangeError(`budget must be a positive number of USD, got ${budgetUsd}`);
     this.storage = options.storage;
     // an earlier run's spend past the budget counts as the budget: nothing more can be spent
     this.carried = Math.min(Math.max(0, finite(options.carried ?? 0, "an earlier run's spend")), budgetUsd);
